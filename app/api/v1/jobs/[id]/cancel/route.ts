@@ -1,0 +1,18 @@
+// POST /api/v1/jobs/:id/cancel — cancel a job: unsent messages stay in the DLQ, the batch in flight finishes.
+import type { NextRequest, NextResponse } from "next/server";
+import { errorResponse } from "@/lib/api/errors";
+import { jobResponse } from "@/lib/api/jobs";
+import { actorOf } from "@/lib/auth/actor";
+import { cancelBulkJob } from "@/lib/operations/bulk/control";
+
+export const dynamic = "force-dynamic";
+
+export async function POST(request: NextRequest, context: { params: Promise<{ id: string }> }): Promise<NextResponse> {
+  try {
+    const actor = actorOf(request);
+    const { id } = await context.params;
+    return jobResponse(await cancelBulkJob(id, actor));
+  } catch (error) {
+    return errorResponse(error);
+  }
+}

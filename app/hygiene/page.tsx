@@ -1,0 +1,5 @@
+import { HygieneReport } from "@/components/hygiene/hygiene-report";
+
+export default function HygienePage() {
+  return <HygieneReport />;
+}

@@ -1,0 +1,7 @@
+import { JobsList } from "@/components/jobs/jobs-list";
+
+export const metadata = { title: "Jobs · Dead-letter console" };
+
+export default function JobsPage() {
+  return <JobsList />;
+}

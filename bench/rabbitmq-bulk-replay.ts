@@ -1,0 +1,150 @@
+// Bulk replay throughput on the real RabbitMQ and a real Postgres, in one run: (a) the raw SDK
+// (amqplib) moving N dead letters back to their source with batching — consume with a prefetch
+// of one batch, publish the batch on a confirm channel, wait for the confirms, ack the batch —
+// and (b) the console's bulk replay of the same N with every safety on: the frozen plan, a
+// canary checked for returns, the rate limiter, an intent and an outcome audit row and a
+// checkpoint per batch, lease renewal, return checks. Same batch size and concurrency (one lane)
+// for both. Also (c) the adapter's own replay() in the same batches, without the bulk layer, so
+// the figures say how much is the console's safety and how much the adapter's per-message
+// confirms. Prints msg/s of each, the ratios, and the peak RSS of each phase.
+// Run: npx tsx --conditions=react-server bench/rabbitmq-bulk-replay.ts [count] [batch]
+//      (100k: npx tsx --conditions=react-server bench/rabbitmq-bulk-replay.ts 100000 500)
+// BENCH_NODELAY=1 turns Nagle off on the adapter's AMQP socket (amqplib noDelay), to preview the
+// adapter change bench/README.md proposes; the figures in the README say which ones used it.
+import { randomUUID } from "node:crypto";
+import amqp from "amqplib";
+import { performance } from "node:perf_hooks";
+import { createRabbitFixture, type RabbitFixture } from "../lib/brokers/rabbitmq/test-fixture";
+import { bulkReplayBench, mb, rssMeter } from "./measure";
+
+const COUNT = Number(process.argv[2] ?? 1_000);
+const BATCH = Number(process.argv[3] ?? 500);
+const SEED_CHUNK = 5_000;
+
+async function seed(fixture: RabbitFixture): Promise<void> {
+  for (let start = 0; start < COUNT; start += SEED_CHUNK) {
+    await fixture.deadLetterBulk(
+      Array.from({ length: Math.min(SEED_CHUNK, COUNT - start) }, (_, offset) => {
+        const n = start + offset;
+        return {
+          content: Buffer.from(JSON.stringify({ orderId: n, customer: `cust-${n % 97}`, lines: [{ sku: `sku-${n % 13}`, qty: 1 + (n % 4) }] })),
+          options: { messageId: `bench-${n}`, contentType: "application/json", persistent: true, headers: { tenant: `t${n % 5}` } },
+        };
+      }),
+    );
+  }
+}
+
+/** (a) amqplib alone: batches of BATCH, publisher confirms, then one multiple-ack per batch. */
+async function rawMove(fixture: RabbitFixture): Promise<number> {
+  const channel = await fixture.model.createConfirmChannel();
+  await channel.prefetch(BATCH);
+  let moved = 0;
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    let batch: Parameters<typeof channel.ack>[0][] = [];
+    let flushing = Promise.resolve();
+    const flush = () => {
+      const current = batch;
+      batch = [];
+      flushing = flushing.then(async () => {
+        for (const message of current) channel.publish("", fixture.source.id, message.content, { ...message.properties, headers: { ...message.properties.headers, "x-death": undefined } });
+        await channel.waitForConfirms();
+        channel.ack(current.at(-1)!, true);
+        moved += current.length;
+        if (moved >= COUNT) resolve();
+      }).catch(reject);
+    };
+    void channel.consume(fixture.dlq.id, (message) => {
+      if (!message) return;
+      batch.push(message);
+      if (batch.length >= BATCH || moved + batch.length >= COUNT) flush();
+    });
+  });
+  const seconds = (performance.now() - started) / 1000;
+  await channel.close();
+  return COUNT / seconds;
+}
+
+/** (c) the adapter alone: replay() of consecutive batches, one at a time. */
+async function adapterMove(fixture: RabbitFixture): Promise<number> {
+  const started = performance.now();
+  for (let start = 0; start < COUNT; start += BATCH) {
+    const requests = Array.from({ length: Math.min(BATCH, COUNT - start) }, (_, offset) => ({ id: `bench-${start + offset}`, stamp: { operationId: "bench-adapter", operator: "bench", replayCount: 1 } }));
+    const outcomes = await fixture.adapter.replay(fixture.dlq.id, requests);
+    if (outcomes.some((outcome) => outcome.status !== "moved")) throw new Error("adapter move: not every message moved");
+  }
+  return COUNT / ((performance.now() - started) / 1000);
+}
+
+async function main(): Promise<void> {
+  if (process.env.BENCH_NODELAY === "1") {
+    const connect = amqp.connect;
+    (amqp as unknown as { connect: typeof connect }).connect = ((url: string, options: object = {}) => connect(url, { ...options, noDelay: true })) as typeof connect;
+  }
+  const { database, db, stopJobs, planBulkReplay, getBulkJob, startBulkJob, runBulkJob } = await bulkReplayBench("bench_bulk");
+  // The plan reads the whole DLQ in one scan: let the adapter hold all of it.
+  const connection = { maxIndexScan: COUNT + 1, maxScan: Math.max(5_000, BATCH * 4) };
+  const raw = await createRabbitFixture({ connection });
+  const consoleFixture = await createRabbitFixture({ connection });
+  const adapterFixture = await createRabbitFixture({ connection });
+  try {
+    console.log(`seeding ${COUNT} dead letters three times...`);
+    await seed(raw);
+    await seed(consoleFixture);
+    await seed(adapterFixture);
+
+    let meter = rssMeter();
+    const rawRate = await rawMove(raw);
+    const rawRss = meter.stop();
+    if ((await raw.depth(raw.source.id)) !== COUNT) throw new Error("raw move: the source does not hold every message");
+
+    meter = rssMeter();
+    const adapterRate = await adapterMove(adapterFixture);
+    const adapterRss = meter.stop();
+
+    const actor = { id: "bench", role: "operator" as const, ip: null, userAgent: null };
+    const target = { adapter: consoleFixture.adapter, broker: consoleFixture.adapter.name, queueId: consoleFixture.dlq.id, environment: null };
+    const policy = {
+      ratePerSecond: 100_000, maxRatePerSecond: 100_000, batchSize: BATCH, concurrency: 1, canarySize: 100, canaryWindowMs: 0,
+      returnThreshold: 0.05, failureThreshold: 0.1, maxMessages: COUNT, returnScan: 2000, returnCheckMs: 5000, reasonRequiredIn: [],
+    };
+    meter = rssMeter();
+    const planStarted = performance.now();
+    const ids = Array.from({ length: COUNT }, (_, n) => `bench-${n}`);
+    const job = await planBulkReplay(target, actor, { operationId: randomUUID(), selection: { kind: "ids", ids } }, policy);
+    const planSeconds = (performance.now() - planStarted) / 1000;
+    const planRss = meter.stop();
+
+    meter = rssMeter();
+    await startBulkJob(job.id, actor);
+    const runStarted = performance.now();
+    await runBulkJob(job.id, { resolveAdapter: () => consoleFixture.adapter, workerId: "bench", leaseMs: 30_000, returnScan: policy.returnScan, returnCheckMs: policy.returnCheckMs });
+    const runSeconds = (performance.now() - runStarted) / 1000;
+    const runRss = meter.stop();
+    const done = await getBulkJob(job.id);
+    if (done.status !== "completed" || done.counts.done !== COUNT) throw new Error(`bulk replay ended ${done.status} with ${JSON.stringify(done.counts)}`);
+    if ((await consoleFixture.depth(consoleFixture.source.id)) !== COUNT) throw new Error("bulk replay: the source does not hold every message");
+    const consoleRate = COUNT / runSeconds;
+    const auditRows = await db().auditEntry.count({ where: { operationId: job.id } });
+
+    console.log(`\nRabbitMQ bulk replay, N = ${COUNT}, batch ${BATCH}, 1 lane (loopback)${process.env.BENCH_NODELAY === "1" ? ", adapter socket noDelay" : ""}`);
+    console.log(`  (a) raw amqplib, batched confirms:    ${Math.round(rawRate)} msg/s   peak RSS ${mb(rawRss)}`);
+    console.log(`  (b) console bulk replay, all safety: ${Math.round(consoleRate)} msg/s   peak RSS ${mb(runRss)}   (${auditRows} audit rows)`);
+    console.log(`  (c) adapter replay() alone:          ${Math.round(adapterRate)} msg/s   peak RSS ${mb(adapterRss)}`);
+    console.log(`  ratio (b)/(a): ${(consoleRate / rawRate).toFixed(2)}   (b)/(c): ${(consoleRate / adapterRate).toFixed(2)}`);
+    console.log(`  plan (freeze ${COUNT} ids + payload hashes, not in (b)): ${planSeconds.toFixed(1)} s   peak RSS ${mb(planRss)}`);
+  } finally {
+    await stopJobs(5000);
+    await raw.cleanup();
+    await consoleFixture.cleanup();
+    await adapterFixture.cleanup();
+    await db().$disconnect();
+    await database.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

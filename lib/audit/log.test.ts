@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
+import { setupTestDatabase } from "@/lib/operations/testing/database";
+import { appendAudit } from "./log";
+import { auditRows, listAudit, verifyAuditLog } from "./query";
+
+const database = setupTestDatabase("audit");
+
+const append = (action: string, extra: Partial<Parameters<typeof appendAudit>[1]> = {}) =>
+  db().$transaction((tx) => appendAudit(tx, { actor: "ana", action, broker: "rabbit", queueId: "orders.dlq", messageIds: ["m1"], request: { n: 1 }, ...extra }));
+
+describe("audit log", () => {
+  it("chains concurrent appends without forking and verifies them", async () => {
+    await Promise.all(Array.from({ length: 25 }, (_, index) => append("replay.intent", { messageIds: [`c${index}`], request: { index } })));
+    const verdict = await verifyAuditLog(7); // pages smaller than the log, so paging is checked too
+    expect(verdict).toMatchObject({ ok: true, rows: 25 });
+  });
+
+  it("rolls the row back with the transaction that failed", async () => {
+    const before = await db().auditEntry.count();
+    await expect(
+      db().$transaction(async (tx) => {
+        await appendAudit(tx, { actor: "ana", action: "replay.intent" });
+        throw new Error("the operation state failed to write");
+      }),
+    ).rejects.toThrow("operation state");
+    expect(await db().auditEntry.count()).toBe(before);
+    expect((await verifyAuditLog()).ok).toBe(true);
+  });
+
+  it("refuses UPDATE, DELETE and TRUNCATE in the database itself", async () => {
+    await append("message.view");
+    await expect(database.sql(`UPDATE audit_log SET actor = 'mallory'`)).rejects.toThrow(/append-only/);
+    await expect(database.sql(`DELETE FROM audit_log`)).rejects.toThrow(/append-only/);
+    await expect(database.sql(`TRUNCATE audit_log`)).rejects.toThrow(/append-only/);
+  });
+
+  it("filters by actor, action kind, message id and time, newest first with a cursor", async () => {
+    await append("purge.outcome", { actor: "ben", messageIds: ["p1", "p2"] });
+    await append("purge.intent", { actor: "ben", messageIds: ["p1"] });
+    const ben = await listAudit({ actor: "ben" }, { limit: 1 });
+    expect(ben.entries.map((entry) => entry.action)).toEqual(["purge.intent"]);
+    const rest = await listAudit({ actor: "ben" }, { limit: 1, cursor: ben.nextCursor });
+    expect(rest.entries.map((entry) => entry.action)).toEqual(["purge.outcome"]);
+    expect(rest.nextCursor).toBeNull();
+    expect((await listAudit({ action: "purge", messageId: "p2" }, { limit: 10 })).entries).toHaveLength(1);
+    expect((await listAudit({ action: "purge.intent" }, { limit: 10 })).entries).toHaveLength(1);
+    expect((await listAudit({ from: new Date(Date.now() + 60_000) }, { limit: 10 })).entries).toHaveLength(0);
+    const all: string[] = [];
+    for await (const row of auditRows({ actor: "ben" }, 1)) all.push(row.action);
+    expect(all).toEqual(["purge.outcome", "purge.intent"]);
+  });
+
+  it("names the first tampered row: an edit with the trigger disabled, then a deletion", async () => {
+    await append("resend.outcome", { actor: "cy" });
+    await append("resend.outcome", { actor: "cy", request: { n: 2 } });
+    const rows = await database.sql(`SELECT id FROM audit_log WHERE actor = 'cy' ORDER BY id`);
+    const [first, second] = rows.map((row) => String(row.id));
+    expect((await verifyAuditLog()).ok).toBe(true);
+
+    await database.sql(`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`);
+    await database.sql(`UPDATE audit_log SET actor = 'mallory' WHERE id = $1`, [first]);
+    await database.sql(`ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`);
+    const edited = await verifyAuditLog();
+    expect(edited).toMatchObject({ ok: false, brokenAt: first, problem: expect.stringContaining("edited") });
+
+    await database.sql(`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`);
+    await database.sql(`UPDATE audit_log SET actor = 'cy' WHERE id = $1`, [first]);
+    expect((await verifyAuditLog()).ok).toBe(true);
+    await database.sql(`DELETE FROM audit_log WHERE id = $1`, [first]);
+    await database.sql(`ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`);
+    expect(await verifyAuditLog()).toMatchObject({ ok: false, brokenAt: second, problem: expect.stringContaining("changed or deleted") });
+  });
+});

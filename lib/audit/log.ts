@@ -1,0 +1,83 @@
+import "server-only";
+// The audit log writer (rule 7). appendAudit() runs inside the caller's transaction, next to the
+// operation state it records, so the two commit or fail together; there is no fire-and-forget
+// path. Appends are serialised by a transaction-scoped advisory lock, and previous_hash is unique,
+// so concurrent writers can never fork the chain.
+import type { AuditEntry, Prisma } from "@prisma/client";
+import { canonicalize, chainHash, GENESIS_HASH } from "./chain";
+
+/** A Prisma transaction client: every audit write happens inside one. */
+export type Tx = Prisma.TransactionClient;
+
+/** What the log records about one event. */
+export interface AuditRecord {
+  readonly actor: string;
+  /** How the actor acted outside a browser session, e.g. `token <id> (<name>)` (Actor.via). */
+  readonly via?: string | null;
+  /** `<kind>.intent`, `<kind>.outcome`, `<kind>.refused`, `purge.archive`, `message.view`, ... */
+  readonly action: string;
+  readonly operationId?: string | null;
+  readonly broker?: string | null;
+  readonly queueId?: string | null;
+  readonly messageIds?: readonly string[];
+  /** The request: destination, edit diff, reason. Canonicalised before it is stored. */
+  readonly request?: unknown;
+  /** Per-message outcome, or why it was refused. */
+  readonly outcome?: unknown;
+  readonly clientIp?: string | null;
+  readonly userAgent?: string | null;
+}
+
+/** Advisory lock key (pg_advisory_xact_lock(bigint)) that serialises appends to the chain. */
+const CHAIN_LOCK_KEY = 0x646c63_617564n; // "dlc" "aud"
+
+/** Canonical JSON text of a value: sorted keys, dates as ISO, bytes as base64. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(canonicalize(value ?? null));
+}
+
+type StoredRow = Pick<
+  AuditEntry,
+  "at" | "actor" | "via" | "action" | "operationId" | "broker" | "queueId" | "messageIds" | "request" | "outcome" | "clientIp" | "userAgent"
+>;
+
+/** Everything a row's hash covers, in the one shape the writer and verify both use. */
+export function auditContent(row: StoredRow): Record<string, unknown> {
+  return {
+    at: row.at,
+    actor: row.actor,
+    // Only when set: rows from before the column (and every session row) hash as they always did.
+    via: row.via ?? undefined,
+    action: row.action,
+    operationId: row.operationId,
+    broker: row.broker,
+    queueId: row.queueId,
+    messageIds: row.messageIds,
+    request: row.request,
+    outcome: row.outcome,
+    clientIp: row.clientIp,
+    userAgent: row.userAgent,
+  };
+}
+
+/** Append one row to the chain inside `tx`; the caller's transaction decides whether it lands. */
+export async function appendAudit(tx: Tx, record: AuditRecord): Promise<AuditEntry> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK_KEY})`;
+  const last = await tx.auditEntry.findFirst({ orderBy: { id: "desc" }, select: { hash: true } });
+  const previousHash = last?.hash ?? GENESIS_HASH;
+  const row: StoredRow = {
+    at: new Date(),
+    actor: record.actor,
+    via: record.via ?? null,
+    action: record.action,
+    operationId: record.operationId ?? null,
+    broker: record.broker ?? null,
+    queueId: record.queueId ?? null,
+    messageIds: [...new Set(record.messageIds ?? [])],
+    request: canonicalJson(record.request),
+    outcome: canonicalJson(record.outcome),
+    clientIp: record.clientIp ?? null,
+    userAgent: record.userAgent ?? null,
+  };
+  return tx.auditEntry.create({ data: { ...row, previousHash, hash: chainHash(previousHash, auditContent(row)) } });
+}

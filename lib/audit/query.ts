@@ -1,0 +1,126 @@
+import "server-only";
+// Reading the audit log: filtered keyset pages (newest first for the review page, oldest first for
+// exports), the chain check, and the console's own earlier actions on one message.
+import type { AuditEntry, Prisma } from "@prisma/client";
+import { db } from "@/lib/db/client";
+import type { HistoryEvent } from "@/lib/brokers/types";
+import { GENESIS_HASH, verifyChain, type ChainVerdict } from "./chain";
+import { auditContent } from "./log";
+
+/** Filters of the review page and the exports; every field optional. */
+export interface AuditFilter {
+  readonly actor?: string;
+  /** An exact action (`replay.outcome`) or a kind (`replay`, matching `replay.*`). */
+  readonly action?: string;
+  readonly broker?: string;
+  readonly queueId?: string;
+  readonly messageId?: string;
+  readonly from?: Date;
+  readonly to?: Date;
+}
+
+function whereOf(filter: AuditFilter): Prisma.AuditEntryWhereInput {
+  const action = filter.action
+    ? filter.action.includes(".")
+      ? { action: filter.action }
+      : { action: { startsWith: `${filter.action}.` } }
+    : {};
+  return {
+    ...(filter.actor ? { actor: filter.actor } : {}),
+    ...action,
+    ...(filter.broker ? { broker: filter.broker } : {}),
+    ...(filter.queueId ? { queueId: filter.queueId } : {}),
+    ...(filter.messageId ? { messageIds: { has: filter.messageId } } : {}),
+    ...(filter.from || filter.to ? { at: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) } } : {}),
+  };
+}
+
+export interface AuditPage {
+  readonly entries: AuditEntry[];
+  /** The id to pass as `cursor` for the next (older) page, or null at the end. */
+  readonly nextCursor: string | null;
+}
+
+/** One page of matching rows, newest first; `cursor` is the last id of the previous page. */
+export async function listAudit(filter: AuditFilter, options: { cursor?: string | null; limit: number }): Promise<AuditPage> {
+  const where = whereOf(filter);
+  const entries = await db().auditEntry.findMany({
+    where: options.cursor ? { AND: [where, { id: { lt: BigInt(options.cursor) } }] } : where,
+    orderBy: { id: "desc" },
+    take: options.limit + 1,
+  });
+  const more = entries.length > options.limit;
+  const page = entries.slice(0, options.limit);
+  return { entries: page, nextCursor: more ? String(page.at(-1)!.id) : null };
+}
+
+/** Every matching row, oldest first, fetched `pageSize` at a time by id (never all in memory). */
+export async function* auditRows(filter: AuditFilter, pageSize = 500): AsyncGenerator<AuditEntry> {
+  const where = whereOf(filter);
+  let after: bigint | null = null;
+  for (;;) {
+    const page: AuditEntry[] = await db().auditEntry.findMany({
+      where: after === null ? where : { AND: [where, { id: { gt: after } }] },
+      orderBy: { id: "asc" },
+      take: pageSize,
+    });
+    yield* page;
+    if (page.length < pageSize) return;
+    after = page.at(-1)!.id;
+  }
+}
+
+export type AuditVerdict =
+  | { readonly ok: true; readonly rows: number; readonly lastHash: string }
+  | { readonly ok: false; readonly rows: number; readonly brokenAt: string; readonly problem: string; readonly entry: AuditEntry | null };
+
+/** Walk the whole chain in id order, a page at a time; names the first row that does not match. */
+export async function verifyAuditLog(pageSize = 1000): Promise<AuditVerdict> {
+  let previous = GENESIS_HASH;
+  let rows = 0;
+  for (let after: bigint | null = null; ; ) {
+    const page: AuditEntry[] = await db().auditEntry.findMany({ where: after === null ? {} : { id: { gt: after } }, orderBy: { id: "asc" }, take: pageSize });
+    const verdict: ChainVerdict = verifyChain(
+      page.map((entry) => ({ id: entry.id, previousHash: entry.previousHash, hash: entry.hash, content: auditContent(entry) })),
+      previous,
+    );
+    if (!verdict.ok) {
+      const entry = page.find((candidate) => candidate.id === verdict.brokenAt) ?? null;
+      return { ok: false, rows: rows + verdict.rows, brokenAt: String(verdict.brokenAt), problem: verdict.problem, entry };
+    }
+    rows += verdict.rows;
+    previous = verdict.lastHash;
+    if (page.length < pageSize) return { ok: true, rows, lastHash: previous };
+    after = page.at(-1)!.id;
+  }
+}
+
+interface OutcomeLine {
+  readonly id: string;
+  readonly status: string;
+}
+
+/** The console's own replays and edits of a message, from the audit log, oldest first. */
+export async function consoleHistory(broker: string, messageIds: readonly string[]): Promise<HistoryEvent[]> {
+  const ids = [...new Set(messageIds.filter(Boolean))];
+  if (ids.length === 0) return [];
+  const rows = await db().auditEntry.findMany({
+    where: { broker, action: { in: ["replay.outcome", "resend.outcome"] }, messageIds: { hasSome: ids } },
+    orderBy: { id: "asc" },
+    take: 200,
+  });
+  const events: HistoryEvent[] = [];
+  for (const row of rows) {
+    const outcome = JSON.parse(row.outcome) as { outcomes?: OutcomeLine[] };
+    const request = JSON.parse(row.request) as { destination?: { id?: string } | null };
+    const line = outcome.outcomes?.find((candidate) => ids.includes(candidate.id));
+    if (!line) continue;
+    events.push({
+      kind: row.action === "resend.outcome" ? "edited" : "replayed",
+      at: row.at,
+      queue: request.destination?.id ?? undefined,
+      detail: `${row.action === "resend.outcome" ? "edited and resent" : "replayed"} by ${row.actor} (operation ${row.operationId}): ${line.status}`,
+    });
+  }
+  return events;
+}

@@ -1,0 +1,466 @@
+import "server-only";
+// Running one bulk job on this worker: take its lease, replay the canary and watch for copies
+// coming back, then replay the rest in lanes (one per partition key group, in plan order) under
+// the job's rate limit, recording each batch (outcomes, checkpoint, counters, audit) in one
+// transaction. The job row is re-read before every batch, so pause, cancel and a rate change take
+// effect at the next batch; a batch in flight always finishes, so a message is never in neither
+// place (the adapter sends, confirms, then removes: rule 2). A worker that dies leaves its batch
+// marked "sending"; the next worker replays it again (duplicates bounded by one batch per lane).
+import type { BulkJob } from "@prisma/client";
+import { BrokerError, TRANSIENT_BROKER_ERRORS } from "@/lib/brokers/errors";
+import { backoffDelay } from "@/lib/brokers/retry";
+import type { BrokerAdapter, Destination, ReplayOutcome, ReplayRequest } from "@/lib/brokers/types";
+import { db } from "@/lib/db/client";
+import type { MessageOutcome } from "../run";
+import { countReturned } from "./returns";
+import {
+  acquireLease, cancelRemaining, lastBatch, markSending, nextItems, recordBatch, recoverInterrupted, releaseLease, renewLease, transition, unfinishedItems,
+  type ItemResult, type ItemRow,
+} from "./store";
+
+export interface RunnerDeps {
+  /** The adapter of a configured broker, by name. */
+  readonly resolveAdapter: (broker: string) => BrokerAdapter;
+  readonly workerId: string;
+  readonly leaseMs: number;
+  /** Messages a return check reads from the DLQ. */
+  readonly returnScan: number;
+  /** Time between return checks in the main phase. */
+  readonly returnCheckMs: number;
+  /** How to wait; tests pass a fast one. Default: setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** Sends of one message before it counts as failed. */
+export const MAX_ITEM_ATTEMPTS = 3;
+/**
+ * Sends of a message that another receiver holds locked before it counts as failed: with the
+ * lane's backoff (0.2 s doubling to 10 s) that is about 40 s, past a parallel lane's brief hold.
+ */
+export const MAX_LOCKED_ATTEMPTS = 10;
+/** Broker calls of one batch (transient errors) before the job pauses on a destination error. */
+export const MAX_BATCH_ATTEMPTS = 5;
+/** Replayed messages needed before the failure share can pause a job. */
+export const MIN_FAILURE_SAMPLE = 10;
+const BACKOFF = { baseMs: 200, capMs: 10_000 } as const;
+const CANARY_POLL_MS = 1000;
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Lanes share the DLQ with the return check, which must read it alone (a head-reading browse would hide a lane's messages). */
+class Gate {
+  private active = 0;
+  private exclusiveRun: Promise<unknown> | null = null;
+  private idle: (() => void)[] = [];
+
+  async shared<T>(work: () => Promise<T>): Promise<T> {
+    while (this.exclusiveRun) await this.exclusiveRun.catch(() => undefined);
+    this.active++;
+    try {
+      return await work();
+    } finally {
+      this.active--;
+      if (this.active === 0) for (const resolve of this.idle.splice(0)) resolve();
+    }
+  }
+
+  async exclusive<T>(work: () => Promise<T>): Promise<T> {
+    while (this.exclusiveRun) await this.exclusiveRun.catch(() => undefined);
+    const run = (async () => {
+      while (this.active > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+      return work();
+    })();
+    this.exclusiveRun = run;
+    try {
+      return await run;
+    } finally {
+      if (this.exclusiveRun === run) this.exclusiveRun = null;
+    }
+  }
+}
+
+/** Spaces sends so the job stays at its rate (read fresh each batch, so a change applies at once). */
+class RateLimiter {
+  private next = 0;
+  /** Wait for the turn of `count` messages; true when it had to wait. */
+  async take(count: number, ratePerSecond: number, sleep: (ms: number) => Promise<void>): Promise<boolean> {
+    const now = Date.now();
+    const start = Math.max(now, this.next);
+    this.next = start + (count * 1000) / ratePerSecond;
+    if (start <= now) return false;
+    await sleep(start - now);
+    return true;
+  }
+}
+
+/** The share of a lane's time a return check may take: slower checks are spaced out further. */
+export const RETURN_CHECK_SHARE = 0.1;
+
+/**
+ * Time until the next return check, after one that took `tookMs`: the configured interval, or
+ * longer when reading the DLQ's head is slow (a long SQS DLQ, a loaded broker), so the checks take
+ * at most RETURN_CHECK_SHARE of the run. The canary's checks are not spaced out.
+ */
+export function returnCheckDelay(intervalMs: number, tookMs: number): number {
+  // Measured from one check's start to the next's: the check's share of that span is the bound.
+  return Math.max(intervalMs, Math.ceil(tookMs / RETURN_CHECK_SHARE));
+}
+
+/** How often each message was replayed by the console before (other operations' outcome rows). */
+async function priorReplays(job: BulkJob, ids: readonly string[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const rows = await db().auditEntry.findMany({
+    where: {
+      broker: job.broker,
+      action: { in: ["replay.outcome", "resend.outcome", "bulk-replay.batch"] },
+      messageIds: { hasSome: [...ids] },
+      NOT: { operationId: job.id },
+    },
+    select: { outcome: true },
+  });
+  const wanted = new Set(ids);
+  for (const row of rows) {
+    const { outcomes = [] } = JSON.parse(row.outcome) as { outcomes?: MessageOutcome[] };
+    for (const outcome of outcomes) {
+      if (wanted.has(outcome.id) && ["moved", "sent-kept", "sent-not-removed"].includes(outcome.status)) counts.set(outcome.id, (counts.get(outcome.id) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+/** A lane's next batch, read ahead. */
+interface Prefetched {
+  readonly limit: number;
+  readonly items: ItemRow[];
+  readonly counts: Map<string, number>;
+}
+
+type StopReason = "paused" | "cancelling" | "lease-lost" | "auto-paused" | "shutdown";
+
+let shuttingDown = false;
+
+/** This process is stopping: every job it runs stops after its batch in flight and gives its lease up, for another worker to take over. */
+export function stopRunningJobs(): void {
+  shuttingDown = true;
+}
+
+class JobRun {
+  private stop: StopReason | null = null;
+  private batchNumber = 0;
+  private readonly limiter = new RateLimiter();
+  private readonly gate = new Gate();
+  private lastReturnCheck = Date.now();
+  private returnCheckDelay: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly adapter: BrokerAdapter;
+  private readonly destination: Destination | undefined;
+
+  constructor(
+    private job: BulkJob,
+    private readonly deps: RunnerDeps,
+  ) {
+    this.sleep = deps.sleep ?? realSleep;
+    this.returnCheckDelay = deps.returnCheckMs;
+    this.adapter = deps.resolveAdapter(job.broker);
+    this.destination = job.destination ? (JSON.parse(job.destination) as Destination) : undefined;
+  }
+
+  private get worker() {
+    return { actor: this.job.actor, request: { worker: this.deps.workerId } };
+  }
+
+  async execute(previousWorker: string | null): Promise<void> {
+    const renew = setInterval(() => {
+      renewLease(this.job.id, this.deps.workerId, this.deps.leaseMs)
+        .then((kept) => {
+          if (!kept) this.stop ??= "lease-lost";
+        })
+        .catch((error: unknown) => console.error(`bulk replay ${this.job.id}: lease renewal failed: ${errorText(error)}`));
+    }, Math.max(200, Math.floor(this.deps.leaseMs / 3)));
+    try {
+      const recovered = await recoverInterrupted(this.job.id);
+      this.batchNumber = await lastBatch(this.job.id);
+      if (previousWorker && previousWorker !== this.deps.workerId) {
+        await transition(this.job.id, ["running", "cancelling"], {}, { ...this.worker, action: "bulk-replay.takeover", outcome: { previousWorker, interrupted: recovered } });
+      }
+      if (this.job.status === "running" && this.job.phase === "canary" && !(await this.canary())) return this.afterStop();
+      await this.refresh();
+      if (this.job.status === "running" && this.job.phase === "main") {
+        const lanes = Array.from({ length: this.job.concurrency }, (_, lane) => this.lane(lane));
+        await Promise.all(lanes);
+        if (this.stop) return this.afterStop();
+        await transition(this.job.id, ["running"], { phase: "verify" }, { ...this.worker, action: "bulk-replay.phase", outcome: { phase: "verify" } });
+        await this.refresh();
+      }
+      if (this.job.status === "running" && this.job.phase === "verify") {
+        await this.verify();
+        if (this.stop) return this.afterStop();
+        await this.refresh();
+        // Every item must have ended; one still in flight belongs to a run elsewhere that has not recorded it yet.
+        if ((await unfinishedItems(this.job.id)) > 0) return;
+        const done = await transition(
+          this.job.id,
+          ["running"],
+          { status: "completed", phase: "done", finished: true, statusReason: null },
+          { ...this.worker, action: "bulk-replay.outcome", outcome: { status: "completed", total: this.job.total, done: this.job.done, failed: this.job.failed, skipped: this.job.skipped } },
+        );
+        if (done) return;
+      }
+      await this.refresh();
+      return this.afterStop();
+    } finally {
+      clearInterval(renew);
+      await releaseLease(this.job.id, this.deps.workerId);
+    }
+  }
+
+  /** What to do once the lanes stopped: finish a cancel; a pause or a lost lease needs nothing more. */
+  private async afterStop(): Promise<void> {
+    if (this.stop === "lease-lost" || this.stop === "shutdown") return;
+    await this.refresh();
+    if (this.job.status !== "cancelling") return;
+    const cancelled = await cancelRemaining(this.job.id);
+    await this.refresh();
+    await transition(
+      this.job.id,
+      ["cancelling"],
+      { status: "cancelled", finished: true },
+      { ...this.worker, action: "bulk-replay.cancelled", outcome: { status: "cancelled", cancelled, done: this.job.done, failed: this.job.failed, skipped: this.job.skipped } },
+    );
+  }
+
+  /** Re-read the job: status, rate and counters; sets `stop` when it is no longer ours to run. */
+  private async refresh(): Promise<void> {
+    this.job = await db().bulkJob.findUniqueOrThrow({ where: { id: this.job.id } });
+    if (shuttingDown) this.stop ??= "shutdown";
+    else if (this.job.workerId !== this.deps.workerId) this.stop ??= "lease-lost";
+    else if (this.job.status === "cancelling") this.stop ??= "cancelling";
+    else if (this.job.status !== "running") this.stop ??= "paused";
+  }
+
+  private async autoPause(reason: string, extra: { returned?: number } = {}): Promise<void> {
+    const job = await transition(
+      this.job.id,
+      ["running"],
+      { status: "paused", statusReason: reason, ...extra },
+      { ...this.worker, action: "bulk-replay.auto-pause", outcome: { reason, done: this.job.done, failed: this.job.failed, skipped: this.job.skipped, ...extra } },
+    );
+    if (job) this.job = job;
+    this.stop ??= "auto-paused";
+  }
+
+  private batchLimit(): number {
+    const perLane = Math.ceil(this.job.ratePerSecond / this.job.concurrency);
+    return Math.max(1, Math.min(this.job.batchSize, perLane));
+  }
+
+  /** The canary: its messages first, then a watch window; false when the job must not go on. */
+  private async canary(): Promise<boolean> {
+    const size = this.job.canarySize;
+    if (size > 0) {
+      for (;;) {
+        const items = await nextItems(this.job.id, { lane: null, belowSeq: size, limit: size });
+        if (items.length === 0) break;
+        await this.limiter.take(items.length, this.job.ratePerSecond, this.sleep);
+        if (!(await this.send(items, 0))) return false;
+        await this.refresh();
+        if (this.stop) return false;
+      }
+      if (this.job.failed > 0) {
+        await this.autoPause(`canary: ${this.job.failed} of ${Math.min(size, this.job.total)} messages failed to replay`);
+        return false;
+      }
+      const until = Date.now() + this.job.canaryWindowMs;
+      for (;;) {
+        const returned = await countReturned(this.adapter, this.job.queueId, this.job.id, this.deps.returnScan);
+        if (returned > 0) {
+          await this.autoPause(`canary: ${returned} of ${this.job.done} replayed messages came back to the DLQ within the watch window`, { returned });
+          return false;
+        }
+        const left = until - Date.now();
+        if (left <= 0) break;
+        await this.sleep(Math.min(CANARY_POLL_MS, left));
+        await this.refresh();
+        if (this.stop) return false;
+      }
+    }
+    const moved = await transition(this.job.id, ["running"], { phase: "main" }, { ...this.worker, action: "bulk-replay.canary", outcome: { passed: true, canary: Math.min(size, this.job.total) } });
+    if (!moved) {
+      await this.refresh();
+      return false;
+    }
+    this.job = moved;
+    return true;
+  }
+
+  /** One lane: its items in plan order, a batch at a time, until none is left or the job stops. */
+  private async lane(lane: number): Promise<void> {
+    let failureStreak = 0;
+    // The next batch's items and prior-replay counts, read while the current batch is at the
+    // broker (its items are "sending" by then, so they are not among them).
+    const ahead: { next: Promise<Prefetched | null> | null } = { next: null };
+    while (!this.stop) {
+      await this.refresh();
+      if (this.stop) return;
+      if (!(await this.checkThresholds())) return;
+      const limit = this.batchLimit();
+      const ready = ahead.next ? await ahead.next : null;
+      ahead.next = null;
+      // A rate change since the prefetch changes the batch size: read again.
+      const usable = ready && ready.limit === limit ? ready : null;
+      const items = usable ? usable.items : await nextItems(this.job.id, { lane, limit });
+      if (items.length === 0) return;
+      // A pause or cancel that came during a wait stops this batch before anything is sent.
+      if (await this.limiter.take(items.length, this.job.ratePerSecond, this.sleep)) {
+        await this.refresh();
+        if (this.stop) return;
+      }
+      const onSending = () => {
+        ahead.next = this.prefetch(lane, limit).catch((error: unknown) => {
+          console.error(`bulk replay ${this.job.id}: prefetch failed (the lane reads again): ${errorText(error)}`);
+          return null;
+        });
+      };
+      const results = await this.gate.shared(() => this.send(items, lane, { prepared: usable?.counts, onSending }));
+      if (!results) return;
+      // Messages to retry: back off before the lane's next batch, which must start with them, so
+      // what was prefetched past them is read again.
+      if (results.some((result) => result.status === "pending")) {
+        ahead.next = null;
+        await this.sleep(backoffDelay(failureStreak++, BACKOFF));
+      } else failureStreak = 0;
+    }
+  }
+
+  private async prefetch(lane: number, limit: number): Promise<Prefetched> {
+    const items = await nextItems(this.job.id, { lane, limit });
+    return { limit, items, counts: await priorReplays(this.job, items.map((item) => item.messageId)) };
+  }
+
+  /** After a parallel run, messages a lane did not find are looked for once more, alone (another lane's read may have hidden them). */
+  private async verify(): Promise<void> {
+    for (const status of ["pending", "missing"]) {
+      while (!this.stop) {
+        await this.refresh();
+        if (this.stop) return;
+        const items = await nextItems(this.job.id, { lane: null, status, limit: this.batchLimit() });
+        if (items.length === 0) break;
+        await this.limiter.take(items.length, this.job.ratePerSecond, this.sleep);
+        if (!(await this.send(items, 0))) return;
+      }
+    }
+  }
+
+  /** Failure share and (every returnCheckMs) return share against the job's thresholds; false when it paused. */
+  private async checkThresholds(): Promise<boolean> {
+    const attempted = this.job.done + this.job.failed;
+    if (attempted >= Math.min(MIN_FAILURE_SAMPLE, this.job.total) && this.job.failed / Math.max(1, attempted) > this.job.failureThreshold) {
+      await this.autoPause(`${this.job.failed} of ${attempted} messages failed (${percent(this.job.failed / attempted)}), above the ${percent(this.job.failureThreshold)} threshold`);
+      return false;
+    }
+    if (Date.now() - this.lastReturnCheck < this.returnCheckDelay || this.job.done === 0) return true;
+    const started = Date.now();
+    this.lastReturnCheck = started;
+    const returned = await this.gate.exclusive(() => countReturned(this.adapter, this.job.queueId, this.job.id, this.deps.returnScan));
+    this.returnCheckDelay = returnCheckDelay(this.deps.returnCheckMs, Date.now() - started);
+    await db().bulkJob.update({ where: { id: this.job.id }, data: { returned } });
+    if (returned / this.job.done > this.job.returnThreshold) {
+      await this.autoPause(`${returned} of ${this.job.done} replayed messages came back to the DLQ (${percent(returned / this.job.done)}), above the ${percent(this.job.returnThreshold)} threshold`, { returned });
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Replay one batch: mark it in flight, call the broker (retrying transient errors), record it.
+   * Null when the job paused on a destination error. `prepared` is the batch's prior-replay counts
+   * when a prefetch already read them; `onSending` runs once the batch is marked in flight, just
+   * before the broker call (the lane prefetches its next batch then).
+   */
+  private async send(items: readonly ItemRow[], lane: number, options: { prepared?: Map<string, number>; onSending?: () => void } = {}): Promise<ItemResult[] | null> {
+    const batch = ++this.batchNumber;
+    // Independent reads and writes, both before the broker call: one round trip's wait instead of two.
+    const [counts] = await Promise.all([options.prepared ?? priorReplays(this.job, items.map((item) => item.messageId)), markSending(this.job, batch, items, this.job.actor)]);
+    options.onSending?.();
+    const requests: ReplayRequest[] = items.map((item) => ({
+      id: item.messageId,
+      destination: this.destination,
+      stamp: { operationId: this.job.id, operator: this.job.actor, replayCount: (counts.get(item.messageId) ?? 0) + 1 },
+    }));
+    let outcomes: ReplayOutcome[];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        outcomes = await this.adapter.replay(this.job.queueId, requests);
+        break;
+      } catch (error) {
+        const transient = error instanceof BrokerError && TRANSIENT_BROKER_ERRORS.has(error.code);
+        if (!transient || attempt + 1 >= MAX_BATCH_ATTEMPTS) {
+          const message = error instanceof BrokerError ? error.message : "internal error";
+          await recordBatch(this.job, { number: batch, lane, workerId: this.deps.workerId, actor: this.job.actor }, items.map((item) => ({ seq: item.seq, messageId: item.messageId, status: "pending", error: message })));
+          await this.autoPause(`destination error after ${attempt + 1} attempt(s): ${message}`);
+          if (!(error instanceof BrokerError)) console.error(`bulk replay ${this.job.id}: batch ${batch} failed: ${errorText(error)}`);
+          return null;
+        }
+        await this.sleep(backoffDelay(attempt, BACKOFF));
+      }
+    }
+    const byId = new Map(outcomes.map((outcome) => [outcome.id, outcome]));
+    const results = items.map((item) => this.resultOf(item, byId.get(item.messageId)));
+    await recordBatch(this.job, { number: batch, lane, workerId: this.deps.workerId, actor: this.job.actor }, results);
+    return results;
+  }
+
+  private resultOf(item: ItemRow, outcome: ReplayOutcome | undefined): ItemResult {
+    const base = { seq: item.seq, messageId: item.messageId };
+    if (!outcome) return { ...base, ...this.failure(item, "the broker returned no outcome") };
+    switch (outcome.status) {
+      case "moved":
+      case "sent-kept":
+        return { ...base, status: "moved", error: null };
+      case "sent-not-removed":
+        return { ...base, status: "sent-not-removed", error: outcome.error };
+      case "failed":
+        // Locked by another receiver, most likely another lane of this job reading the same DLQ for
+        // a moment: tried again (first, so its key's order holds) for longer before it counts as failed.
+        return { ...base, ...this.failure(item, outcome.error, outcome.retry === "locked" ? MAX_LOCKED_ATTEMPTS : MAX_ITEM_ATTEMPTS) };
+      case "not-found":
+        if (item.interrupted) return { ...base, status: "moved", error: "not in the DLQ on retry: the interrupted batch had moved it" };
+        if (this.job.concurrency > 1 && this.job.phase !== "verify") return { ...base, status: "missing", error: null };
+        return { ...base, status: "skipped", error: "no longer in the DLQ" };
+    }
+  }
+
+  private failure(item: ItemRow, error: string, maxAttempts = MAX_ITEM_ATTEMPTS): { status: string; error: string } {
+    return { status: item.attempts + 1 >= maxAttempts ? "failed" : "pending", error };
+  }
+}
+
+const percent = (share: number) => `${Math.round(share * 1000) / 10}%`;
+
+/** Run the job on this worker if it is active and no live worker holds it; returns when it ends, pauses or moves elsewhere. */
+export async function runBulkJob(jobId: string, deps: RunnerDeps): Promise<void> {
+  // The sweeper may queue a job again while this process still runs it (a late lease renewal): one run per job per process.
+  const key = `${deps.workerId}\u0000${jobId}`;
+  if (runningHere.has(key)) return;
+  runningHere.add(key);
+  try {
+    const lease = await acquireLease(jobId, deps.workerId, deps.leaseMs);
+    if (!lease) return;
+    let run: JobRun;
+    try {
+      run = new JobRun(lease.job, deps);
+    } catch (error) {
+      // The broker is no longer configured here (or its adapter cannot be built): pause with why, instead of retrying forever.
+      const reason = `cannot replay on ${lease.job.broker}: ${errorText(error)}`;
+      await transition(jobId, ["running"], { status: "paused", statusReason: reason }, { actor: lease.job.actor, action: "bulk-replay.auto-pause", request: { worker: deps.workerId }, outcome: { reason } });
+      await releaseLease(jobId, deps.workerId);
+      return;
+    }
+    await run.execute(lease.previousWorker);
+  } finally {
+    runningHere.delete(key);
+  }
+}
+
+const runningHere = new Set<string>();
