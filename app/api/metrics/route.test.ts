@@ -73,8 +73,14 @@ describe("/metrics", () => {
     const families = parsePrometheusTextFormat(body) as Family[];
     const family = (name: string) => families.find((entry) => entry.name === name)!;
 
-    const queues = (await management("GET", `queues/${vhost}?columns=name,messages`)) as { name: string; messages: number }[];
-    const rabbitCounts = Object.fromEntries(queues.filter((queue) => queue.name.endsWith(".dlq")).map((queue) => [queue.name, String(queue.messages)]));
+    // The management API's counts are sampled (every 5 s by default): a queue declared a moment ago has none yet.
+    let rabbitCounts: Record<string, string> = {};
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 250))) {
+      const queues = (await management("GET", `queues/${vhost}?columns=name,messages`)) as { name: string; messages?: number }[];
+      const dlqs = queues.filter((queue) => queue.name.endsWith(".dlq"));
+      rabbitCounts = Object.fromEntries(dlqs.map((queue) => [queue.name, String(queue.messages)]));
+      if (dlqs.length === 2 && dlqs.every((queue) => typeof queue.messages === "number")) break;
+    }
     expect(rabbitCounts).toEqual({ "orders.dlq": "7", "payments.dlq": "2" });
     const depths = Object.fromEntries(family("dlq_depth").metrics.map((sample) => [sample.labels!.queue, sample.value]));
     expect(depths).toEqual(rabbitCounts);
@@ -91,7 +97,7 @@ describe("/metrics", () => {
     const progress = Object.fromEntries(family("dlq_console_bulk_job_messages").metrics.map((sample) => [sample.labels!.state, sample.value]));
     expect(progress).toEqual({ done: "40", failed: "2", skipped: "1", returned: "0", remaining: "57" });
     expect(family("dlq_console_bulk_job_messages").metrics[0]!.labels).toMatchObject({ job: "j1", status: "running" });
-  });
+  }, 60_000);
 
   it("keeps every secret out of the text", async () => {
     const { body } = await renderMetrics();
