@@ -136,6 +136,46 @@ interface Prefetched {
   readonly counts: Map<string, number>;
 }
 
+/**
+ * A lane's last batch outcome, written while the lane's next batch is at the broker. The next
+ * batch's intent row is committed first, then this write starts alongside the broker call, so
+ * the audit chain still holds each batch's intent before its call, and Postgres's share of a batch
+ * leaves the lane's critical path. A crash before it commits leaves the batch "sending", which the
+ * next worker re-sends as interrupted (found gone, it counts as moved): still at most one batch per
+ * lane can be sent twice, the one that was at the broker.
+ */
+class DeferredRecord {
+  private held: (() => Promise<void>) | null = null;
+  private running: Promise<void> | null = null;
+
+  hold(write: () => Promise<void>): void {
+    this.start();
+    this.held = write;
+  }
+
+  /** Start the held write (after any earlier one), without waiting for it. */
+  start(): void {
+    const write = this.held;
+    if (!write) return;
+    this.held = null;
+    const before = this.running;
+    const run = (async () => {
+      if (before) await before;
+      await write();
+    })();
+    run.catch(() => undefined); // awaited (and so thrown) by flush()
+    this.running = run;
+  }
+
+  /** Write what is held and wait until every write is committed. */
+  async flush(): Promise<void> {
+    this.start();
+    const run = this.running;
+    this.running = null;
+    if (run) await run;
+  }
+}
+
 type StopReason = "paused" | "cancelling" | "lease-lost" | "auto-paused" | "shutdown";
 
 let shuttingDown = false;
@@ -297,39 +337,57 @@ class JobRun {
   /** One lane: its items in plan order, a batch at a time, until none is left or the job stops. */
   private async lane(lane: number): Promise<void> {
     let failureStreak = 0;
+    let clean = true;
     // The next batch's items and prior-replay counts, read while the current batch is at the
     // broker (its items are "sending" by then, so they are not among them).
     const ahead: { next: Promise<Prefetched | null> | null } = { next: null };
-    while (!this.stop) {
-      await this.refresh();
-      if (this.stop) return;
-      if (!(await this.checkThresholds())) return;
-      const limit = this.batchLimit();
-      const ready = ahead.next ? await ahead.next : null;
-      ahead.next = null;
-      // A rate change since the prefetch changes the batch size: read again.
-      const usable = ready && ready.limit === limit ? ready : null;
-      const items = usable ? usable.items : await nextItems(this.job.id, { lane, limit });
-      if (items.length === 0) return;
-      // A pause or cancel that came during a wait stops this batch before anything is sent.
-      if (await this.limiter.take(items.length, this.job.ratePerSecond, this.sleep)) {
+    const record = new DeferredRecord();
+    // Waiting for the rate limit: the last batch's outcome need not wait with it.
+    const sleep = (ms: number) => {
+      record.start();
+      return this.sleep(ms);
+    };
+    try {
+      while (!this.stop) {
+        // Counters lag by the batch whose outcome is being written; a batch with anything but
+        // moved messages is written first, so the failure share is read exact.
+        if (!clean) await record.flush();
         await this.refresh();
         if (this.stop) return;
-      }
-      const onSending = () => {
-        ahead.next = this.prefetch(lane, limit).catch((error: unknown) => {
-          console.error(`bulk replay ${this.job.id}: prefetch failed (the lane reads again): ${errorText(error)}`);
-          return null;
-        });
-      };
-      const results = await this.gate.shared(() => this.send(items, lane, { prepared: usable?.counts, onSending }));
-      if (!results) return;
-      // Messages to retry: back off before the lane's next batch, which must start with them, so
-      // what was prefetched past them is read again.
-      if (results.some((result) => result.status === "pending")) {
+        if (!(await this.checkThresholds(record))) return;
+        const limit = this.batchLimit();
+        const ready = ahead.next ? await ahead.next : null;
         ahead.next = null;
-        await this.sleep(backoffDelay(failureStreak++, BACKOFF));
-      } else failureStreak = 0;
+        // A rate change since the prefetch changes the batch size: read again.
+        const usable = ready && ready.limit === limit ? ready : null;
+        const items = usable ? usable.items : await nextItems(this.job.id, { lane, limit });
+        if (items.length === 0) return;
+        // A pause or cancel that came during a wait stops this batch before anything is sent.
+        if (await this.limiter.take(items.length, this.job.ratePerSecond, sleep)) {
+          await this.refresh();
+          if (this.stop) return;
+        }
+        const onSending = () => {
+          record.start();
+          ahead.next = this.prefetch(lane, limit).catch((error: unknown) => {
+            console.error(`bulk replay ${this.job.id}: prefetch failed (the lane reads again): ${errorText(error)}`);
+            return null;
+          });
+        };
+        const sent = await this.gate.shared(() => this.dispatch(items, lane, { prepared: usable?.counts, onSending }));
+        if (!sent) return;
+        record.hold(sent.record);
+        clean = sent.results.every((result) => result.status === "moved");
+        // Messages to retry: back off before the lane's next batch, which must start with them, so
+        // what was prefetched past them is read again once they are pending again.
+        if (sent.results.some((result) => result.status === "pending")) {
+          await record.flush();
+          ahead.next = null;
+          await this.sleep(backoffDelay(failureStreak++, BACKOFF));
+        } else failureStreak = 0;
+      }
+    } finally {
+      await record.flush();
     }
   }
 
@@ -353,13 +411,19 @@ class JobRun {
   }
 
   /** Failure share and (every returnCheckMs) return share against the job's thresholds; false when it paused. */
-  private async checkThresholds(): Promise<boolean> {
+  private async checkThresholds(record?: DeferredRecord): Promise<boolean> {
     const attempted = this.job.done + this.job.failed;
     if (attempted >= Math.min(MIN_FAILURE_SAMPLE, this.job.total) && this.job.failed / Math.max(1, attempted) > this.job.failureThreshold) {
       await this.autoPause(`${this.job.failed} of ${attempted} messages failed (${percent(this.job.failed / attempted)}), above the ${percent(this.job.failureThreshold)} threshold`);
       return false;
     }
     if (Date.now() - this.lastReturnCheck < this.returnCheckDelay || this.job.done === 0) return true;
+    // The share is of replayed messages recorded so far: the lane's last batch counts too.
+    if (record) {
+      await record.flush();
+      await this.refresh();
+      if (this.stop) return true;
+    }
     const started = Date.now();
     this.lastReturnCheck = started;
     const returned = await this.gate.exclusive(() => countReturned(this.adapter, this.job.queueId, this.job.id, this.deps.returnScan));
@@ -372,13 +436,26 @@ class JobRun {
     return true;
   }
 
+  /** Replay one batch and record it; null when the job paused on a destination error. */
+  private async send(items: readonly ItemRow[], lane: number): Promise<ItemResult[] | null> {
+    const sent = await this.dispatch(items, lane);
+    if (!sent) return null;
+    await sent.record();
+    return sent.results;
+  }
+
   /**
-   * Replay one batch: mark it in flight, call the broker (retrying transient errors), record it.
-   * Null when the job paused on a destination error. `prepared` is the batch's prior-replay counts
-   * when a prefetch already read them; `onSending` runs once the batch is marked in flight, just
-   * before the broker call (the lane prefetches its next batch then).
+   * Replay one batch: mark it in flight, call the broker (retrying transient errors), and return
+   * its results with the write that records them, for the caller to run. Null when the job paused
+   * on a destination error. `prepared` is the batch's prior-replay counts when a prefetch already
+   * read them; `onSending` runs once the batch is marked in flight, just before the broker call
+   * (the lane prefetches its next batch and writes the last one's outcome then).
    */
-  private async send(items: readonly ItemRow[], lane: number, options: { prepared?: Map<string, number>; onSending?: () => void } = {}): Promise<ItemResult[] | null> {
+  private async dispatch(
+    items: readonly ItemRow[],
+    lane: number,
+    options: { prepared?: Map<string, number>; onSending?: () => void } = {},
+  ): Promise<{ results: ItemResult[]; record: () => Promise<void> } | null> {
     const batch = ++this.batchNumber;
     // Independent reads and writes, both before the broker call: one round trip's wait instead of two.
     const [counts] = await Promise.all([options.prepared ?? priorReplays(this.job, items.map((item) => item.messageId)), markSending(this.job, batch, items, this.job.actor)]);
@@ -407,8 +484,9 @@ class JobRun {
     }
     const byId = new Map(outcomes.map((outcome) => [outcome.id, outcome]));
     const results = items.map((item) => this.resultOf(item, byId.get(item.messageId)));
-    await recordBatch(this.job, { number: batch, lane, workerId: this.deps.workerId, actor: this.job.actor }, results);
-    return results;
+    const job = this.job;
+    const record = () => recordBatch(job, { number: batch, lane, workerId: this.deps.workerId, actor: job.actor }, results);
+    return { results, record };
   }
 
   private resultOf(item: ItemRow, outcome: ReplayOutcome | undefined): ItemResult {
