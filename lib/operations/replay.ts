@@ -4,9 +4,9 @@ import "server-only";
 // operation id, the claims, the replay stamp and the audit rows around it.
 import { ApiError } from "@/lib/api/api-error";
 import { utf8OrNull } from "@/lib/api/serialize-message";
+import { priorReplayCounts } from "@/lib/audit/query";
 import type { Actor } from "@/lib/auth/actor";
 import type { DeadLetter, Destination, PropertyValue, QueueRef, ReplayOutcome, ReplayRequest, ReplayRoute } from "@/lib/brokers/types";
-import { db } from "@/lib/db/client";
 import { checkEdit, propertyChanges, textDiff } from "./edit";
 import { toPropertiesDto } from "./properties";
 import { earlierRun, refuse, runOperation, type MessageOutcome, type OperationMeta, type OperationPlan, type OperationResponse, type OperationTarget } from "./run";
@@ -38,22 +38,6 @@ function toOutcome(outcome: ReplayOutcome): MessageOutcome {
   }
 }
 
-/** How often each message was replayed by the console before, from the audit log's outcome rows. */
-async function priorReplays(broker: string, ids: readonly string[]): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  const rows = await db().auditEntry.findMany({
-    where: { broker, action: { in: ["replay.outcome", "resend.outcome"] }, messageIds: { hasSome: [...ids] } },
-    select: { outcome: true },
-  });
-  for (const row of rows) {
-    const { outcomes = [] } = JSON.parse(row.outcome) as { outcomes?: MessageOutcome[] };
-    for (const outcome of outcomes) {
-      if (["moved", "sent-kept", "sent-not-removed"].includes(outcome.status)) counts.set(outcome.id, (counts.get(outcome.id) ?? 0) + 1);
-    }
-  }
-  return counts;
-}
-
 export interface ReplayInput extends OperationMeta {
   readonly ids: readonly string[];
   /** Absent: each message's own source. */
@@ -76,7 +60,7 @@ export async function replayMessages(target: OperationTarget, actor: Actor, inpu
     await refuse(plan, new ApiError("bad-request", `a replay names 1 to ${MAX_MESSAGES_PER_REQUEST} messages`));
   }
   return runOperation(plan, async () => {
-    const counts = await priorReplays(target.broker, input.ids);
+    const counts = await priorReplayCounts(target.broker, input.ids);
     const stamp = (id: string) => ({ operationId: input.operationId, operator: actor.id, replayCount: (counts.get(id) ?? 0) + 1 });
     const requests: ReplayRequest[] = input.ids.map((id) => ({ id, destination: input.destination, stamp: stamp(id) }));
     const outcomes = await target.adapter.replay(target.queueId, requests);
@@ -158,7 +142,7 @@ export async function resendMessage(target: OperationTarget, actor: Actor, input
   if (!check.ok) await refuse(plan, new ApiError("unprocessable", check.error));
 
   return runOperation({ ...plan, messageIds: [input.id, ...(original.messageId ? [original.messageId] : [])] }, async () => {
-    const counts = await priorReplays(target.broker, [input.id]);
+    const counts = await priorReplayCounts(target.broker, [input.id]);
     const request: ReplayRequest = {
       id: input.id,
       destination: input.destination,

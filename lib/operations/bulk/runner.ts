@@ -7,11 +7,11 @@ import "server-only";
 // place (the adapter sends, confirms, then removes: rule 2). A worker that dies leaves its batch
 // marked "sending"; the next worker replays it again (duplicates bounded by one batch per lane).
 import type { BulkJob } from "@prisma/client";
+import { priorReplayCounts } from "@/lib/audit/query";
 import { BrokerError, TRANSIENT_BROKER_ERRORS } from "@/lib/brokers/errors";
 import { backoffDelay } from "@/lib/brokers/retry";
 import type { BrokerAdapter, Destination, ReplayOutcome, ReplayRequest } from "@/lib/brokers/types";
 import { db } from "@/lib/db/client";
-import type { MessageOutcome } from "../run";
 import { countReturned } from "./returns";
 import {
   acquireLease, cancelRemaining, lastBatch, markSending, nextItems, recordBatch, recoverInterrupted, releaseLease, renewLease, transition, unfinishedItems,
@@ -108,26 +108,7 @@ export function returnCheckDelay(intervalMs: number, tookMs: number): number {
 }
 
 /** How often each message was replayed by the console before (other operations' outcome rows). */
-async function priorReplays(job: BulkJob, ids: readonly string[]): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  const rows = await db().auditEntry.findMany({
-    where: {
-      broker: job.broker,
-      action: { in: ["replay.outcome", "resend.outcome", "bulk-replay.batch"] },
-      messageIds: { hasSome: [...ids] },
-      NOT: { operationId: job.id },
-    },
-    select: { outcome: true },
-  });
-  const wanted = new Set(ids);
-  for (const row of rows) {
-    const { outcomes = [] } = JSON.parse(row.outcome) as { outcomes?: MessageOutcome[] };
-    for (const outcome of outcomes) {
-      if (wanted.has(outcome.id) && ["moved", "sent-kept", "sent-not-removed"].includes(outcome.status)) counts.set(outcome.id, (counts.get(outcome.id) ?? 0) + 1);
-    }
-  }
-  return counts;
-}
+const priorReplays = (job: BulkJob, ids: readonly string[]) => priorReplayCounts(job.broker, ids, job.id);
 
 /** A lane's next batch, read ahead. */
 interface Prefetched {
