@@ -1,10 +1,47 @@
-// What the bulk replay benchmarks share: the database and modules of a run, and the peak RSS of a phase.
+// What the bulk replay benchmarks share: the database and modules of a run, the peak RSS of a
+// phase, and memory after a full collection while a job runs.
+import v8 from "node:v8";
+import vm from "node:vm";
 
 /** Samples RSS every 50 ms from now; stop() returns the peak seen. */
 export function rssMeter(): { stop(): number } {
   let peak = process.memoryUsage().rss;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   return { stop: () => (clearInterval(timer), Math.max(peak, process.memoryUsage().rss)) };
+}
+
+/** A full garbage collection, so a memory sample shows what is held, not what is not collected yet. */
+export const collectGarbage: () => void = (() => {
+  v8.setFlagsFromString("--expose-gc");
+  return vm.runInNewContext("gc") as () => void;
+})();
+
+/**
+ * Memory while a job runs, sampled after a full collection each time another tenth of `total` is
+ * done (polled every 500 ms with `done()`): flat memory shows as ten equal figures, growth as a
+ * rising row. RSS alone rises until V8 collects, leak or not; the heap after a collection does not.
+ */
+export function memoryTrace(total: number, done: () => Promise<number>): { stop(): Promise<{ rss: number; heap: number }[]> } {
+  const samples: { rss: number; heap: number }[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const count = await done().catch(() => 0);
+      while (samples.length < 10 && count >= ((samples.length + 1) * total) / 10) {
+        collectGarbage();
+        const usage = process.memoryUsage();
+        samples.push({ rss: usage.rss, heap: usage.heapUsed });
+      }
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      return samples;
+    },
+  };
 }
 
 /** Bytes as whole megabytes, for the printed figures. */

@@ -9,17 +9,20 @@
 // confirms. Prints msg/s of each, the ratios, and the peak RSS of each phase.
 // Run: npx tsx --conditions=react-server bench/rabbitmq-bulk-replay.ts [count] [batch]
 //      (100k: npx tsx --conditions=react-server bench/rabbitmq-bulk-replay.ts 100000 500)
+// BENCH_ONLY=console seeds and measures (b) alone, for a memory run at 1M (prints RSS at each
+// tenth of the job done): npx tsx --conditions=react-server bench/rabbitmq-bulk-replay.ts 1000000 500
 // BENCH_NODELAY=1 turns Nagle off on the adapter's AMQP socket (amqplib noDelay), to preview the
 // adapter change bench/README.md proposes; the figures in the README say which ones used it.
 import { randomUUID } from "node:crypto";
 import amqp from "amqplib";
 import { performance } from "node:perf_hooks";
 import { createRabbitFixture, type RabbitFixture } from "../lib/brokers/rabbitmq/test-fixture";
-import { bulkReplayBench, mb, rssMeter } from "./measure";
+import { bulkReplayBench, mb, memoryTrace, rssMeter } from "./measure";
 
 const COUNT = Number(process.argv[2] ?? 1_000);
 const BATCH = Number(process.argv[3] ?? 500);
 const SEED_CHUNK = 5_000;
+const CONSOLE_ONLY = process.env.BENCH_ONLY === "console";
 
 async function seed(fixture: RabbitFixture): Promise<void> {
   for (let start = 0; start < COUNT; start += SEED_CHUNK) {
@@ -89,19 +92,25 @@ async function main(): Promise<void> {
   const consoleFixture = await createRabbitFixture({ connection });
   const adapterFixture = await createRabbitFixture({ connection });
   try {
-    console.log(`seeding ${COUNT} dead letters three times...`);
-    await seed(raw);
+    console.log(`seeding ${COUNT} dead letters ${CONSOLE_ONLY ? "once" : "three times"}...`);
     await seed(consoleFixture);
-    await seed(adapterFixture);
-
     let meter = rssMeter();
-    const rawRate = await rawMove(raw);
-    const rawRss = meter.stop();
-    if ((await raw.depth(raw.source.id)) !== COUNT) throw new Error("raw move: the source does not hold every message");
+    let rawRate = NaN;
+    let rawRss = NaN;
+    let adapterRate = NaN;
+    let adapterRss = NaN;
+    if (!CONSOLE_ONLY) {
+      await seed(raw);
+      await seed(adapterFixture);
+      meter = rssMeter();
+      rawRate = await rawMove(raw);
+      rawRss = meter.stop();
+      if ((await raw.depth(raw.source.id)) !== COUNT) throw new Error("raw move: the source does not hold every message");
 
-    meter = rssMeter();
-    const adapterRate = await adapterMove(adapterFixture);
-    const adapterRss = meter.stop();
+      meter = rssMeter();
+      adapterRate = await adapterMove(adapterFixture);
+      adapterRss = meter.stop();
+    }
 
     const actor = { id: "bench", role: "operator" as const, ip: null, userAgent: null };
     const target = { adapter: consoleFixture.adapter, broker: consoleFixture.adapter.name, queueId: consoleFixture.dlq.id, environment: null };
@@ -117,11 +126,13 @@ async function main(): Promise<void> {
     const planRss = meter.stop();
 
     meter = rssMeter();
+    const trace = memoryTrace(COUNT, async () => (await db().bulkJob.findUniqueOrThrow({ where: { id: job.id }, select: { done: true } })).done);
     await startBulkJob(job.id, actor);
     const runStarted = performance.now();
     await runBulkJob(job.id, { resolveAdapter: () => consoleFixture.adapter, workerId: "bench", leaseMs: 30_000, returnScan: policy.returnScan, returnCheckMs: policy.returnCheckMs });
     const runSeconds = (performance.now() - runStarted) / 1000;
     const runRss = meter.stop();
+    const runTrace = await trace.stop();
     const done = await getBulkJob(job.id);
     if (done.status !== "completed" || done.counts.done !== COUNT) throw new Error(`bulk replay ended ${done.status} with ${JSON.stringify(done.counts)}`);
     if ((await consoleFixture.depth(consoleFixture.source.id)) !== COUNT) throw new Error("bulk replay: the source does not hold every message");
@@ -129,10 +140,14 @@ async function main(): Promise<void> {
     const auditRows = await db().auditEntry.count({ where: { operationId: job.id } });
 
     console.log(`\nRabbitMQ bulk replay, N = ${COUNT}, batch ${BATCH}, 1 lane (loopback)${process.env.BENCH_NODELAY === "1" ? ", adapter socket noDelay" : ""}`);
-    console.log(`  (a) raw amqplib, batched confirms:    ${Math.round(rawRate)} msg/s   peak RSS ${mb(rawRss)}`);
+    if (!CONSOLE_ONLY) console.log(`  (a) raw amqplib, batched confirms:    ${Math.round(rawRate)} msg/s   peak RSS ${mb(rawRss)}`);
     console.log(`  (b) console bulk replay, all safety: ${Math.round(consoleRate)} msg/s   peak RSS ${mb(runRss)}   (${auditRows} audit rows)`);
-    console.log(`  (c) adapter replay() alone:          ${Math.round(adapterRate)} msg/s   peak RSS ${mb(adapterRss)}`);
-    console.log(`  ratio (b)/(a): ${(consoleRate / rawRate).toFixed(2)}   (b)/(c): ${(consoleRate / adapterRate).toFixed(2)}`);
+    if (!CONSOLE_ONLY) {
+      console.log(`  (c) adapter replay() alone:          ${Math.round(adapterRate)} msg/s   peak RSS ${mb(adapterRss)}`);
+      console.log(`  ratio (b)/(a): ${(consoleRate / rawRate).toFixed(2)}   (b)/(c): ${(consoleRate / adapterRate).toFixed(2)}`);
+    }
+    console.log(`  (b) after a full GC at each tenth done: heap ${runTrace.map((sample) => mb(sample.heap)).join(", ")}`);
+    console.log(`                                           RSS  ${runTrace.map((sample) => mb(sample.rss)).join(", ")}`);
     console.log(`  plan (freeze ${COUNT} ids + payload hashes, not in (b)): ${planSeconds.toFixed(1)} s   peak RSS ${mb(planRss)}`);
   } finally {
     await stopJobs(5000);
@@ -144,7 +159,15 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => {
+    // A handle left open would keep the run from ending: name it, then end anyway.
+    const open = process.getActiveResourcesInfo().filter((kind) => kind !== "TTYWrap");
+    if (open.length > 0) console.error(`open after the run: ${open.join(", ")}`);
+    process.exit(0);
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
