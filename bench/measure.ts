@@ -44,6 +44,17 @@ export function memoryTrace(total: number, done: () => Promise<number>): { stop(
   };
 }
 
+/** The largest heap left after a full collection, sampled every `everyMs` from now (a phase with no progress count, like the plan). */
+export function heapMeter(everyMs = 2000): { stop(): number } {
+  let peak = 0;
+  const sample = () => {
+    collectGarbage();
+    peak = Math.max(peak, process.memoryUsage().heapUsed);
+  };
+  const timer = setInterval(sample, everyMs);
+  return { stop: () => (clearInterval(timer), sample(), peak) };
+}
+
 /** Bytes as whole megabytes, for the printed figures. */
 export const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 

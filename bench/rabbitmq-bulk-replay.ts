@@ -17,7 +17,7 @@ import { randomUUID } from "node:crypto";
 import amqp from "amqplib";
 import { performance } from "node:perf_hooks";
 import { createRabbitFixture, type RabbitFixture } from "../lib/brokers/rabbitmq/test-fixture";
-import { bulkReplayBench, mb, memoryTrace, rssMeter } from "./measure";
+import { bulkReplayBench, mb, heapMeter, memoryTrace, rssMeter } from "./measure";
 
 const COUNT = Number(process.argv[2] ?? 1_000);
 const BATCH = Number(process.argv[3] ?? 500);
@@ -119,11 +119,13 @@ async function main(): Promise<void> {
       returnThreshold: 0.05, failureThreshold: 0.1, maxMessages: COUNT, returnScan: 2000, returnCheckMs: 5000, reasonRequiredIn: [],
     };
     meter = rssMeter();
+    const planHeap = heapMeter();
     const planStarted = performance.now();
     const ids = Array.from({ length: COUNT }, (_, n) => `bench-${n}`);
     const job = await planBulkReplay(target, actor, { operationId: randomUUID(), selection: { kind: "ids", ids } }, policy);
     const planSeconds = (performance.now() - planStarted) / 1000;
     const planRss = meter.stop();
+    const planHeapPeak = planHeap.stop();
 
     meter = rssMeter();
     const trace = memoryTrace(COUNT, async () => (await db().bulkJob.findUniqueOrThrow({ where: { id: job.id }, select: { done: true } })).done);
@@ -148,7 +150,7 @@ async function main(): Promise<void> {
     }
     console.log(`  (b) after a full GC at each tenth done: heap ${runTrace.map((sample) => mb(sample.heap)).join(", ")}`);
     console.log(`                                           RSS  ${runTrace.map((sample) => mb(sample.rss)).join(", ")}`);
-    console.log(`  plan (freeze ${COUNT} ids + payload hashes, not in (b)): ${planSeconds.toFixed(1)} s   peak RSS ${mb(planRss)}`);
+    console.log(`  plan (freeze ${COUNT} ids + payload hashes, not in (b)): ${planSeconds.toFixed(1)} s   peak RSS ${mb(planRss)}, heap after GC at most ${mb(planHeapPeak)}`);
   } finally {
     await stopJobs(5000);
     await raw.cleanup();
