@@ -98,13 +98,42 @@ class RateLimiter {
 export const RETURN_CHECK_SHARE = 0.1;
 
 /**
- * Time until the next return check, after one that took `tookMs`: the configured interval, or
- * longer when reading the DLQ's head is slow (a long SQS DLQ, a loaded broker), so the checks take
- * at most RETURN_CHECK_SHARE of the run. The canary's checks are not spaced out.
+ * Time until the next return check, after one that took `tookMs` (its own read, plus what it
+ * made the next broker call cost beyond the usual: CallTimes): the configured interval, or longer
+ * when reading the DLQ's head is slow (a long SQS DLQ, a loaded broker), so the checks take at
+ * most RETURN_CHECK_SHARE of the run. The canary's checks are not spaced out.
  */
 export function returnCheckDelay(intervalMs: number, tookMs: number): number {
   // Measured from one check's start to the next's: the check's share of that span is the bound.
   return Math.max(intervalMs, Math.ceil(tookMs / RETURN_CHECK_SHARE));
+}
+
+/**
+ * How long a lane's broker calls take as a rule (per message, a moving average), so the first
+ * call after a return check can be charged to the check: on a DLQ without a peek a check can
+ * reorder the queue (SQS hands released messages out last), and the next replay's sweep then
+ * passes every one of them. Charged so, the checks and what they cost keep to their share.
+ */
+export class CallTimes {
+  private perMessage: number | null = null;
+  private afterCheck = false;
+
+  /** A return check just ran. */
+  checked(): void {
+    this.afterCheck = true;
+  }
+
+  /** A call of `count` messages took `ms`; for the first call after a check, the time it took beyond the usual (else null). */
+  record(ms: number, count: number): number | null {
+    if (count <= 0) return null;
+    if (this.afterCheck) {
+      this.afterCheck = false;
+      return this.perMessage === null ? null : Math.max(0, ms - this.perMessage * count);
+    }
+    const each = ms / count;
+    this.perMessage = this.perMessage === null ? each : this.perMessage * 0.8 + each * 0.2;
+    return null;
+  }
 }
 
 /** How often each message was replayed by the console before (other operations' outcome rows). */
@@ -173,6 +202,8 @@ class JobRun {
   private readonly gate = new Gate();
   private lastReturnCheck = Date.now();
   private returnCheckDelay: number;
+  private lastReturnCheckMs = 0;
+  private readonly calls = new CallTimes();
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly adapter: BrokerAdapter;
   private readonly destination: Destination | undefined;
@@ -295,6 +326,7 @@ class JobRun {
       const until = Date.now() + this.job.canaryWindowMs;
       for (;;) {
         const returned = await countReturned(this.adapter, this.job.queueId, this.job.id, this.deps.returnScan);
+        this.calls.checked(); // the next call may pay for this read: it does not set the usual time
         if (returned > 0) {
           await this.autoPause(`canary: ${returned} of ${this.job.done} replayed messages came back to the DLQ within the watch window`, { returned });
           return false;
@@ -408,7 +440,9 @@ class JobRun {
     const started = Date.now();
     this.lastReturnCheck = started;
     const returned = await this.gate.exclusive(() => countReturned(this.adapter, this.job.queueId, this.job.id, this.deps.returnScan));
-    this.returnCheckDelay = returnCheckDelay(this.deps.returnCheckMs, Date.now() - started);
+    this.lastReturnCheckMs = Date.now() - started;
+    this.returnCheckDelay = returnCheckDelay(this.deps.returnCheckMs, this.lastReturnCheckMs);
+    this.calls.checked();
     await db().bulkJob.update({ where: { id: this.job.id }, data: { returned } });
     if (returned / this.job.done > this.job.returnThreshold) {
       await this.autoPause(`${returned} of ${this.job.done} replayed messages came back to the DLQ (${percent(returned / this.job.done)}), above the ${percent(this.job.returnThreshold)} threshold`, { returned });
@@ -449,7 +483,10 @@ class JobRun {
     let outcomes: ReplayOutcome[];
     for (let attempt = 0; ; attempt++) {
       try {
+        const callStarted = Date.now();
         outcomes = await this.adapter.replay(this.job.queueId, requests);
+        const extra = this.calls.record(Date.now() - callStarted, requests.length);
+        if (extra !== null) this.returnCheckDelay = returnCheckDelay(this.deps.returnCheckMs, this.lastReturnCheckMs + extra);
         break;
       } catch (error) {
         const transient = error instanceof BrokerError && TRANSIENT_BROKER_ERRORS.has(error.code);
