@@ -211,6 +211,9 @@ export async function planBulkReplay(target: OperationTarget, actor: Actor, inpu
       await db().bulkJob.update({ where: { id: jobId }, data: { concurrency: 1 } });
     }
     await flush();
+    // Fresh statistics for the rows just written, so the run's lookups plan for a job of this
+    // size (where autovacuum is off or has not come round yet, Postgres still sees the table as it was).
+    await db().$executeRaw`ANALYZE bulk_job_item`;
   } catch (error) {
     // A broker that fails mid-read leaves no half plan behind.
     await db().bulkJob.delete({ where: { id: jobId } });
