@@ -71,9 +71,18 @@ export async function createRabbitFixture(
     const start = await depth(dlq);
     for (const { content, options: publish } of messages) channel.sendToQueue(source, content, publish);
     await channel.waitForConfirms();
-    let last: amqp.GetMessage | false = false;
-    for (let index = 0; index < messages.length; index++) last = (await channel.get(source, { noAck: false })) || last;
-    if (!last) throw new Error(`fixture: ${source} is empty after confirmed publishes`);
+    // One consumer holding them all unacked, then one multiple-nack: rejected in order, no requeue.
+    await channel.prefetch(messages.length);
+    const last = await new Promise<amqp.Message>((resolve, reject) => {
+      let received = 0;
+      const timer = setTimeout(() => reject(new Error(`fixture: ${source} delivered ${received} of ${messages.length} messages`)), 30_000);
+      void channel.consume(source, (message) => {
+        if (message && ++received === messages.length) {
+          clearTimeout(timer);
+          resolve(message);
+        }
+      });
+    });
     channel.nack(last, true, false);
     await channel.close();
     const deadline = Date.now() + 10_000;
