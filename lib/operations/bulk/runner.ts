@@ -351,6 +351,8 @@ class JobRun {
   private async lane(lane: number): Promise<void> {
     let failureStreak = 0;
     let clean = true;
+    // No item of this lane below it is pending: past a batch once it is sent, back to a retried message.
+    let cursor = 0;
     // The next batch's items and prior-replay counts, read while the current batch is at the
     // broker (its items are "sending" by then, so they are not among them).
     const ahead: { next: Promise<Prefetched | null> | null } = { next: null };
@@ -373,7 +375,7 @@ class JobRun {
         ahead.next = null;
         // A rate change since the prefetch changes the batch size: read again.
         const usable = ready && ready.limit === limit ? ready : null;
-        const items = usable ? usable.items : await nextItems(this.job.id, { lane, limit });
+        const items = usable ? usable.items : await nextItems(this.job.id, { lane, limit, fromSeq: cursor });
         if (items.length === 0) return;
         // A pause or cancel that came during a wait stops this batch before anything is sent.
         if (await this.limiter.take(items.length, this.job.ratePerSecond, sleep)) {
@@ -382,7 +384,7 @@ class JobRun {
         }
         const onSending = () => {
           record.start();
-          ahead.next = this.prefetch(lane, limit).catch((error: unknown) => {
+          ahead.next = this.prefetch(lane, limit, items.at(-1)!.seq + 1).catch((error: unknown) => {
             console.error(`bulk replay ${this.job.id}: prefetch failed (the lane reads again): ${errorText(error)}`);
             return null;
           });
@@ -391,9 +393,11 @@ class JobRun {
         if (!sent) return;
         record.hold(sent.record);
         clean = sent.results.every((result) => result.status === "moved");
+        const retried = sent.results.filter((result) => result.status === "pending").map((result) => result.seq);
+        cursor = retried.length > 0 ? Math.min(...retried) : items.at(-1)!.seq + 1;
         // Messages to retry: back off before the lane's next batch, which must start with them, so
         // what was prefetched past them is read again once they are pending again.
-        if (sent.results.some((result) => result.status === "pending")) {
+        if (retried.length > 0) {
           await record.flush();
           ahead.next = null;
           await this.sleep(backoffDelay(failureStreak++, BACKOFF));
@@ -404,8 +408,8 @@ class JobRun {
     }
   }
 
-  private async prefetch(lane: number, limit: number): Promise<Prefetched> {
-    const items = await nextItems(this.job.id, { lane, limit });
+  private async prefetch(lane: number, limit: number, fromSeq: number): Promise<Prefetched> {
+    const items = await nextItems(this.job.id, { lane, limit, fromSeq });
     return { limit, items, counts: await priorReplays(this.job, items.map((item) => item.messageId)) };
   }
 
