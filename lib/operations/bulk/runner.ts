@@ -2,10 +2,12 @@ import "server-only";
 // Running one bulk job on this worker: take its lease, replay the canary and watch for copies
 // coming back, then replay the rest in lanes (one per partition key group, in plan order) under
 // the job's rate limit, recording each batch (outcomes, checkpoint, counters, audit) in one
-// transaction. The job row is re-read before every batch, so pause, cancel and a rate change take
-// effect at the next batch; a batch in flight always finishes, so a message is never in neither
-// place (the adapter sends, confirms, then removes: rule 2). A worker that dies leaves its batch
-// marked "sending"; the next worker replays it again (duplicates bounded by one batch per lane).
+// transaction, written while the lane's next batch is at the broker. The job row is re-read before
+// every batch, so pause, cancel and a rate change take effect at the next batch; a batch in flight
+// always finishes, so a message is never in neither place (the adapter sends, confirms, then
+// removes: rule 2). A worker that dies leaves its last batches marked "sending" (at most two per
+// lane); the next worker replays them again. The earlier one had been moved and is found gone, so
+// duplicates stay bounded by the one batch per lane that was at the broker.
 import type { BulkJob } from "@prisma/client";
 import { priorReplayCounts } from "@/lib/audit/query";
 import { BrokerError, TRANSIENT_BROKER_ERRORS } from "@/lib/brokers/errors";
