@@ -1,7 +1,7 @@
 // Return checks in the main phase: the configured interval, spaced out when a check is slow so
 // reading the DLQ's head never takes more than a tenth of a bulk replay's time.
 import { describe, expect, it } from "vitest";
-import { CallTimes, RETURN_CHECK_SHARE, returnCheckDelay } from "./runner";
+import { CheckCharge, RETURN_CHECK_SHARE, returnCheckDelay } from "./runner";
 
 describe("returnCheckDelay", () => {
   it("keeps the configured interval while checks are quick", () => {
@@ -18,26 +18,23 @@ describe("returnCheckDelay", () => {
   });
 });
 
-describe("CallTimes", () => {
-  it("charges the first call after a check with what it took beyond the usual, per message", () => {
-    const calls = new CallTimes();
-    expect(calls.record(50, 100)).toBeNull(); // 0.5 ms per message
-    expect(calls.record(50, 100)).toBeNull();
-    calls.checked();
-    // A sweep that passed the messages the check released: 2 s for 100 instead of 50 ms.
-    expect(calls.record(2_050, 100)).toBe(2_000);
-    // Only the first call after a check is charged, and a smaller batch costs its share of the usual.
-    expect(calls.record(25, 50)).toBeNull();
-    calls.checked();
-    expect(calls.record(20, 50)).toBe(0);
+describe("CheckCharge", () => {
+  it("charges the first broker call after a check to it, and no other", () => {
+    const charge = new CheckCharge();
+    expect(charge.charge(45)).toBeNull();
+    charge.checked();
+    expect(charge.charge(7_000)).toBe(7_000); // the sweep that passed what the check released
+    expect(charge.charge(45)).toBeNull();
   });
 
-  it("charges nothing before it knows the usual time, and does not learn from a charged call", () => {
-    const calls = new CallTimes();
-    calls.checked(); // the canary's read
-    expect(calls.record(3_000, 100)).toBeNull();
-    expect(calls.record(40, 100)).toBeNull();
-    calls.checked();
-    expect(calls.record(1_040, 100)).toBe(1_000);
+  it("spaces checks past the slow call they cause, so a batch is not followed by a check every time", () => {
+    // 0.5 s to read, then a 7 s call: checked on the read alone, the next check would be due
+    // (5 s) before that call even ended.
+    const check = 500;
+    const charge = new CheckCharge();
+    charge.checked();
+    const delay = returnCheckDelay(5_000, check + charge.charge(7_000)!);
+    expect(delay).toBe(75_000);
+    expect(delay).toBeGreaterThan(check + 7_000);
   });
 });

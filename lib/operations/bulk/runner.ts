@@ -100,8 +100,8 @@ class RateLimiter {
 export const RETURN_CHECK_SHARE = 0.1;
 
 /**
- * Time until the next return check, after one that took `tookMs` (its own read, plus what it
- * made the next broker call cost beyond the usual: CallTimes): the configured interval, or longer
+ * Time until the next return check, after one that took `tookMs` (its own read, plus the broker
+ * call after it: CheckCharge): the configured interval, or longer
  * when reading the DLQ's head is slow (a long SQS DLQ, a loaded broker), so the checks take at
  * most RETURN_CHECK_SHARE of the run. The canary's checks are not spaced out.
  */
@@ -111,30 +111,26 @@ export function returnCheckDelay(intervalMs: number, tookMs: number): number {
 }
 
 /**
- * How long a lane's broker calls take as a rule (per message, a moving average), so the first
- * call after a return check can be charged to the check: on a DLQ without a peek a check can
- * reorder the queue (SQS hands released messages out last), and the next replay's sweep then
- * passes every one of them. Charged so, the checks and what they cost keep to their share.
+ * What a return check costs beyond its own read: on a DLQ without a peek a check can reorder the
+ * queue (SQS hands released messages out last), and the next replay's sweep then passes every one
+ * of them (7 s instead of 45 ms at 30,000 messages). So the first broker call after a check is
+ * charged to it, whole (a normal call is a few tens of ms). Without that, the slow call outlasted
+ * the interval the check's own 0.5 s had set, and every batch was followed by another check (82
+ * msg/s instead of ~700).
  */
-export class CallTimes {
-  private perMessage: number | null = null;
-  private afterCheck = false;
+export class CheckCharge {
+  private pending = false;
 
   /** A return check just ran. */
   checked(): void {
-    this.afterCheck = true;
+    this.pending = true;
   }
 
-  /** A call of `count` messages took `ms`; for the first call after a check, the time it took beyond the usual (else null). */
-  record(ms: number, count: number): number | null {
-    if (count <= 0) return null;
-    if (this.afterCheck) {
-      this.afterCheck = false;
-      return this.perMessage === null ? null : Math.max(0, ms - this.perMessage * count);
-    }
-    const each = ms / count;
-    this.perMessage = this.perMessage === null ? each : this.perMessage * 0.8 + each * 0.2;
-    return null;
+  /** A broker call took `ms`: the share of it to charge to the last check (all of it for the first call after one), else null. */
+  charge(ms: number): number | null {
+    if (!this.pending) return null;
+    this.pending = false;
+    return ms;
   }
 }
 
@@ -205,7 +201,7 @@ class JobRun {
   private lastReturnCheck = Date.now();
   private returnCheckDelay: number;
   private lastReturnCheckMs = 0;
-  private readonly calls = new CallTimes();
+  private readonly charge = new CheckCharge();
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly adapter: BrokerAdapter;
   private readonly destination: Destination | undefined;
@@ -328,7 +324,7 @@ class JobRun {
       const until = Date.now() + this.job.canaryWindowMs;
       for (;;) {
         const returned = await countReturned(this.adapter, this.job.queueId, this.job.id, this.deps.returnScan);
-        this.calls.checked(); // the next call may pay for this read: it does not set the usual time
+        this.charge.checked(); // the first main-phase call pays for this read too
         if (returned > 0) {
           await this.autoPause(`canary: ${returned} of ${this.job.done} replayed messages came back to the DLQ within the watch window`, { returned });
           return false;
@@ -448,7 +444,7 @@ class JobRun {
     const returned = await this.gate.exclusive(() => countReturned(this.adapter, this.job.queueId, this.job.id, this.deps.returnScan));
     this.lastReturnCheckMs = Date.now() - started;
     this.returnCheckDelay = returnCheckDelay(this.deps.returnCheckMs, this.lastReturnCheckMs);
-    this.calls.checked();
+    this.charge.checked();
     await db().bulkJob.update({ where: { id: this.job.id }, data: { returned } });
     if (returned / this.job.done > this.job.returnThreshold) {
       await this.autoPause(`${returned} of ${this.job.done} replayed messages came back to the DLQ (${percent(returned / this.job.done)}), above the ${percent(this.job.returnThreshold)} threshold`, { returned });
@@ -491,7 +487,7 @@ class JobRun {
       try {
         const callStarted = Date.now();
         outcomes = await this.adapter.replay(this.job.queueId, requests);
-        const extra = this.calls.record(Date.now() - callStarted, requests.length);
+        const extra = this.charge.charge(Date.now() - callStarted);
         if (extra !== null) this.returnCheckDelay = returnCheckDelay(this.deps.returnCheckMs, this.lastReturnCheckMs + extra);
         break;
       } catch (error) {
