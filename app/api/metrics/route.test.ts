@@ -73,15 +73,16 @@ describe("/metrics", () => {
     const families = parsePrometheusTextFormat(body) as Family[];
     const family = (name: string) => families.find((entry) => entry.name === name)!;
 
-    // The management API's counts are sampled (every 5 s by default): a queue declared a moment ago has none yet.
+    // The management API's counts are sampled (every 5 s by default): a queue declared a moment ago
+    // has none yet, or the 0 of before the dead letters arrived. Wait until it has seen them.
+    const seeded = { "orders.dlq": "7", "payments.dlq": "2" };
     let rabbitCounts: Record<string, string> = {};
     for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 250))) {
       const queues = (await management("GET", `queues/${vhost}?columns=name,messages`)) as { name: string; messages?: number }[];
-      const dlqs = queues.filter((queue) => queue.name.endsWith(".dlq"));
-      rabbitCounts = Object.fromEntries(dlqs.map((queue) => [queue.name, String(queue.messages)]));
-      if (dlqs.length === 2 && dlqs.every((queue) => typeof queue.messages === "number")) break;
+      rabbitCounts = Object.fromEntries(queues.filter((queue) => queue.name.endsWith(".dlq")).map((queue) => [queue.name, String(queue.messages)]));
+      if (Object.keys(rabbitCounts).length === 2 && Object.entries(seeded).every(([name, count]) => rabbitCounts[name] === count)) break;
     }
-    expect(rabbitCounts).toEqual({ "orders.dlq": "7", "payments.dlq": "2" });
+    expect(rabbitCounts).toEqual(seeded);
     const depths = Object.fromEntries(family("dlq_depth").metrics.map((sample) => [sample.labels!.queue, sample.value]));
     expect(depths).toEqual(rabbitCounts);
     expect(family("dlq_depth").metrics[0]!.labels).toMatchObject({ broker: "rabbit-metrics", kind: "rabbitmq", environment: "prod" });
