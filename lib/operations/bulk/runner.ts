@@ -425,7 +425,7 @@ class JobRun {
     }
   }
 
-  /** Failure share and (every returnCheckMs) return share against the job's thresholds; false when it paused. */
+  /** Failure share and (every returnCheckMs) return share against the job's thresholds; false when the lane must stop (it paused, or the job stopped). */
   private async checkThresholds(record?: DeferredRecord): Promise<boolean> {
     const attempted = this.job.done + this.job.failed;
     if (attempted >= Math.min(MIN_FAILURE_SAMPLE, this.job.total) && this.job.failed / Math.max(1, attempted) > this.job.failureThreshold) {
@@ -437,7 +437,7 @@ class JobRun {
     if (record) {
       await record.flush();
       await this.refresh();
-      if (this.stop) return true;
+      if (this.stop) return false; // paused or cancelled meanwhile: no further batch
     }
     const started = Date.now();
     this.lastReturnCheck = started;
