@@ -150,7 +150,7 @@ export async function consoleHistory(broker: string, messageIds: readonly string
   const ids = [...new Set(messageIds.filter(Boolean))];
   const events: HistoryEvent[] = [];
   for (const row of await replayRows(broker, ids, { limit: 200 })) {
-    const outcome = JSON.parse(row.outcome) as { outcomes?: (OutcomeLine & { error?: string })[] };
+    const outcome = JSON.parse(row.outcome) as { outcomes?: OutcomeLine[] };
     const request = JSON.parse(row.request) as { destination?: { id?: string } | null };
     const line = outcome.outcomes?.find((candidate) => ids.includes(candidate.id));
     if (!line) continue;
