@@ -236,6 +236,17 @@ export type SendOutcome =
   | { readonly index: number; readonly status: "sent"; readonly sentMessageId: string | null }
   | { readonly index: number; readonly status: "failed"; readonly error: string };
 
+/**
+ * A run of replay() calls on one DLQ that may keep broker state between them (a channel, a
+ * consumer and the messages it has read ahead). It must give what it holds back to the DLQ when
+ * another reader needs the queue, when it sits idle, and on close().
+ */
+export interface ReplaySession {
+  replay(requests: readonly ReplayRequest[]): Promise<ReplayOutcome[]>;
+  /** Give back what the session holds and end it; it must not be used afterwards. */
+  close(): Promise<void>;
+}
+
 /** The one interface every broker adapter implements. Each call names queues by DeadLetterQueue.id. */
 export interface BrokerAdapter {
   readonly kind: BrokerKind;
@@ -263,6 +274,11 @@ export interface BrokerAdapter {
   routeReplay?(queueId: string, message: DeadLetter, destination?: Destination): Promise<ReplayRoute>;
   /** Send, confirm, then remove each message (rule 2); per-key order kept (rule 4). */
   replay(queueId: string, requests: readonly ReplayRequest[]): Promise<ReplayOutcome[]>;
+  /**
+   * Consecutive replays of one DLQ, as a bulk job's lane makes them. Optional: without it the
+   * lane calls replay() per batch. Same contract per call as replay().
+   */
+  openReplaySession?(queueId: string): ReplaySession;
   /** Send new messages to a destination (restore from archive). */
   send(destination: Destination, messages: readonly OutgoingMessage[]): Promise<SendOutcome[]>;
   /** Remove the given messages from the DLQ. */

@@ -2,15 +2,16 @@
 import { brokerError } from "../errors";
 import type {
   BrokerAdapter, BrokerCapabilities, BrowseOptions, BrowsePage, DeadLetter, DeadLetterQueue, Destination,
-  OutgoingMessage, QueueSettings, ReplayOutcome, ReplayRequest, RemoveOutcome, SendOutcome,
+  OutgoingMessage, QueueSettings, ReplayOutcome, ReplayRequest, ReplaySession, RemoveOutcome, SendOutcome,
 } from "../types";
 import { LazyConnection, toBrokerError } from "./connection";
 import { decodeMessage } from "./decode";
 import { ManagementClient, type ManagedQueue } from "./management";
 import { rabbitmqOptionsSchema, type RabbitmqOptions } from "./options";
 import { publishAllConfirmed, toHeaderValue, type PublishItem } from "./publish";
-import { defaultTarget, destinationTarget, errorText, publishReplay, replayOptions, stampHeaders } from "./replay";
-import { queueNotFound, settle, streamScan, withScan, type HeldMessage, type Scan, type ScanQueue, type StreamReport } from "./scan";
+import { defaultTarget, destinationTarget, errorText, lostAcks, publishReplay, replayOptions, stampHeaders } from "./replay";
+import { queueNotFound, settle, settleAll, streamScan, withScan, type HeldMessage, type Scan, type ScanQueue, type StreamReport } from "./scan";
+import { StreamingReplaySession, type SessionHost } from "./session";
 import { deliveryLimitOf, findDeadLetterQueues, queueSettingsOf } from "./topology";
 
 /** Browsing requeues (redelivered flag); on quorum DLQs each requeue also counts toward the delivery limit. */
@@ -73,8 +74,12 @@ class RabbitmqAdapter implements BrokerAdapter {
     }
   }
 
-  /** Wait for this DLQ's earlier readers in this process; the caller must call the result when done. */
-  private acquireReader(queueId: string): Promise<() => void> {
+  /**
+   * Wait for this DLQ's earlier readers in this process; the caller must call the result when
+   * done. Replay sessions on the DLQ other than `owner` give back the messages they hold read
+   * ahead first, so this reader sees the whole queue.
+   */
+  private acquireReader(queueId: string, owner?: StreamingReplaySession): Promise<() => void> {
     let release!: () => void;
     const reading = new Promise<void>((resolve) => (release = resolve));
     const previous = this.readers.get(queueId) ?? Promise.resolve();
@@ -83,7 +88,10 @@ class RabbitmqAdapter implements BrokerAdapter {
     void tail.then(() => {
       if (this.readers.get(queueId) === tail) this.readers.delete(queueId);
     });
-    return previous.then(() => release);
+    return previous.then(async () => {
+      for (const session of this.sessions.get(queueId) ?? []) if (session !== owner) await session.giveBack();
+      return release;
+    });
   }
 
   private async serverMajor(): Promise<number> {
@@ -273,64 +281,102 @@ class RabbitmqAdapter implements BrokerAdapter {
 
   async replay(queueId: string, requests: readonly ReplayRequest[]): Promise<ReplayOutcome[]> {
     const destinations = await this.resolveDestinations(requests.map((request) => request.destination));
-    return this.actOn(queueId, requests.map((request) => request.id), async (scan) => {
-      const available = RabbitmqAdapter.byId(scan);
-      const outcomes: ReplayOutcome[] = new Array<ReplayOutcome>(requests.length);
-      const sends: { index: number; held: HeldMessage; item: PublishItem }[] = [];
-      for (const [index, request] of requests.entries()) {
-        const held = available.get(request.id)?.shift();
-        if (!held) {
-          outcomes[index] = scan.refusal ? { id: request.id, status: "failed", error: scan.refusal } : { id: request.id, status: "not-found" };
-          continue;
-        }
-        const { message } = held;
-        const destination = request.destination;
-        const target = destination
-          ? destinationTarget(destination, destinations[index] === "queue", message.fields.routingKey)
-          : defaultTarget(message, this.options.replayTarget);
-        if (!target) {
-          outcomes[index] = { id: request.id, status: "failed", error: "no x-death source to replay to; choose a destination" };
-          continue;
-        }
-        const content = request.body ? Buffer.from(request.body) : message.content;
-        sends.push({ index, held, item: { target, content, options: replayOptions(message, request, this.username) } });
+    return this.actOn(queueId, requests.map((request) => request.id), (scan) => this.replayHeld(scan, queueId, requests, destinations), lostAcks);
+  }
+
+  /**
+   * A replay session for a bulk job's lane: consecutive replay() calls on one DLQ share a channel
+   * and a consumer, so the next batch streams in as the last one is acked (session.ts).
+   */
+  openReplaySession(queueId: string): ReplaySession {
+    const session = new StreamingReplaySession(this.sessionHost, queueId);
+    let open = this.sessions.get(queueId);
+    if (!open) this.sessions.set(queueId, (open = new Set()));
+    open.add(session);
+    return session;
+  }
+
+  /** Open replay sessions by DLQ: another reader of the DLQ first makes them give back what they hold. */
+  private readonly sessions = new Map<string, Set<StreamingReplaySession>>();
+
+  private readonly sessionHost: SessionHost = {
+    broker: () => this.name,
+    reader: (queueId, owner) => this.acquireReader(queueId, owner),
+    scanQueue: async (queueId) => (await this.scanQueue(queueId)).scan,
+    connection: () => this.connection.get(),
+    destinations: (requests) => this.resolveDestinations(requests.map((request) => request.destination)),
+    replayHeld: (scan, queueId, requests, destinations) => this.replayHeld(scan, queueId, requests, destinations),
+    replayByScan: async (queueId, requests, destinations) => {
+      const { scan: target } = await this.scanQueue(queueId);
+      const ids = requests.map((request) => request.id);
+      return withScan(this.name, await this.connection.get(), target, { max: this.options.maxScan, enough: untilHeld(ids), afterLostClose: lostAcks, read: "consume", window: ids.length }, (scan) =>
+        this.replayHeld(scan, queueId, requests, destinations),
+      );
+    },
+    closed: (session) => {
+      const open = this.sessions.get(session.queueId);
+      open?.delete(session);
+      if (open?.size === 0) this.sessions.delete(session.queueId);
+    },
+  };
+
+  /**
+   * Publish a copy of each requested message the scan holds (first unused match per id), back to
+   * back, wait for their confirms, then ack the DLQ copy of each confirmed one (rule 2: a crash
+   * before the ack leaves a duplicate, never a gap). Not-found for ids the scan does not hold.
+   */
+  private async replayHeld(scan: Scan, queueId: string, requests: readonly ReplayRequest[], destinations: readonly ("queue" | "exchange" | null)[]): Promise<ReplayOutcome[]> {
+    const available = RabbitmqAdapter.byId(scan);
+    const outcomes: ReplayOutcome[] = new Array<ReplayOutcome>(requests.length);
+    const sends: { index: number; held: HeldMessage; item: PublishItem }[] = [];
+    for (const [index, request] of requests.entries()) {
+      const held = available.get(request.id)?.shift();
+      if (!held) {
+        outcomes[index] = scan.refusal ? { id: request.id, status: "failed", error: scan.refusal } : { id: request.id, status: "not-found" };
+        continue;
       }
-      // Every copy published back to back, then each DLQ copy acked only after its own confirm.
-      const results = await publishAllConfirmed(this.name, scan.channel, sends.map((send) => send.item));
-      for (const [position, { index, held }] of sends.entries()) {
-        const request = requests[index]!;
-        const error = results[position];
-        const sentMessageId = typeof held.message.properties.messageId === "string" ? held.message.properties.messageId : null;
-        if (error) {
-          const failure = toBrokerError(this.name, error, queueId);
-          const unknown = failure.code !== "unroutable" && failure.code !== "invalid-request";
-          outcomes[index] = {
-            id: request.id,
-            status: "failed",
-            error: unknown ? `${errorText(failure)} (before the broker confirmed the copy: it may have been delivered; the DLQ copy stays)` : errorText(failure),
-          };
-          continue;
-        }
-        if (request.keepOriginal) {
-          outcomes[index] = { id: request.id, status: "sent-kept", sentMessageId };
-          continue;
-        }
-        try {
-          settle(scan, held); // only after the confirm: a crash before this leaves a duplicate, not a gap
-          outcomes[index] = { id: request.id, status: "moved", sentMessageId };
-        } catch (error) {
-          outcomes[index] = { id: request.id, status: "sent-not-removed", sentMessageId, error: errorText(error) };
-        }
+      const { message } = held;
+      const destination = request.destination;
+      const target = destination
+        ? destinationTarget(destination, destinations[index] === "queue", message.fields.routingKey)
+        : defaultTarget(message, this.options.replayTarget);
+      if (!target) {
+        outcomes[index] = { id: request.id, status: "failed", error: "no x-death source to replay to; choose a destination" };
+        continue;
       }
-      return outcomes;
-    }, (outcomes, error) =>
-      // Sent and confirmed, but the acks may not have reached the broker: report a possible duplicate.
-      outcomes.map((outcome): ReplayOutcome =>
-        outcome.status === "moved"
-          ? { ...outcome, status: "sent-not-removed", error: `connection lost before the DLQ ack was confirmed: ${errorText(error)}` }
-          : outcome,
-      ),
-    );
+      const content = request.body ? Buffer.from(request.body) : message.content;
+      sends.push({ index, held, item: { target, content, options: replayOptions(message, request, this.username) } });
+    }
+    // Every copy published back to back, then each DLQ copy acked only after its own confirm.
+    const results = await publishAllConfirmed(this.name, scan.channel, sends.map((send) => send.item));
+    const acks: { index: number; held: HeldMessage }[] = [];
+    for (const [position, { index, held }] of sends.entries()) {
+      const request = requests[index]!;
+      const error = results[position];
+      const sentMessageId = typeof held.message.properties.messageId === "string" ? held.message.properties.messageId : null;
+      if (error) {
+        const failure = toBrokerError(this.name, error, queueId);
+        const unknown = failure.code !== "unroutable" && failure.code !== "invalid-request";
+        outcomes[index] = {
+          id: request.id,
+          status: "failed",
+          error: unknown ? `${errorText(failure)} (before the broker confirmed the copy: it may have been delivered; the DLQ copy stays)` : errorText(failure),
+        };
+        continue;
+      }
+      if (request.keepOriginal) {
+        outcomes[index] = { id: request.id, status: "sent-kept", sentMessageId };
+        continue;
+      }
+      outcomes[index] = { id: request.id, status: "moved", sentMessageId };
+      acks.push({ index, held });
+    }
+    try {
+      settleAll(scan, acks.map((ack) => ack.held)); // only after the confirms: a crash before this leaves a duplicate, not a gap
+    } catch (error) {
+      for (const { index } of acks) outcomes[index] = { ...(outcomes[index] as ReplayOutcome & { sentMessageId: string | null }), status: "sent-not-removed", error: errorText(error) };
+    }
+    return outcomes;
   }
 
   /** For each destination: "queue" when a queue of that name exists, else "exchange". */
@@ -393,6 +439,11 @@ class RabbitmqAdapter implements BrokerAdapter {
   }
 
   async purge(queueId: string): Promise<{ removed: number | null }> {
+    // In the reader slot: a replay session's read-ahead is requeued first, so the purge removes it too.
+    return this.oneReaderAtATime(queueId, () => this.purgeNow(queueId));
+  }
+
+  private async purgeNow(queueId: string): Promise<{ removed: number | null }> {
     const model = await this.connection.get();
     const channel = await model.createChannel();
     channel.on("error", () => undefined);

@@ -1,7 +1,7 @@
 // Replay: publish each matched DLQ message with a confirm (mandatory), and only then ack the DLQ copy.
 import type { Message, Options } from "amqplib";
 import { BrokerError } from "../errors";
-import type { Destination, ReplayRequest, ReplayStamp } from "../types";
+import type { Destination, ReplayOutcome, ReplayRequest, ReplayStamp } from "../types";
 import { deathEntries, isBrokerBookkeeping, sourceQueueOf } from "./decode";
 import { publishConfirmed, toHeaderValue } from "./publish";
 
@@ -85,4 +85,11 @@ export function destinationTarget(destination: Destination, isQueue: boolean, fa
 
 export function errorText(error: unknown): string {
   return error instanceof BrokerError || error instanceof Error ? error.message : String(error);
+}
+
+/** Sent and confirmed, but the acks may not have reached the broker: each moved outcome is a possible duplicate. */
+export function lostAcks(outcomes: ReplayOutcome[], error: unknown): ReplayOutcome[] {
+  return outcomes.map((outcome): ReplayOutcome =>
+    outcome.status === "moved" ? { ...outcome, status: "sent-not-removed", error: `connection lost before the DLQ ack was confirmed: ${errorText(error)}` } : outcome,
+  );
 }

@@ -54,7 +54,7 @@ const REQUEUE_SETTLE_MS = 2_000;
  * ready count is back to what the read left, so the next reader in this process sees them all.
  * Bounded: another consumer on the DLQ could keep it lower for good.
  */
-async function awaitRequeued(model: ChannelModel, queue: string, atLeast: number): Promise<void> {
+export async function awaitRequeued(model: ChannelModel, queue: string, atLeast: number): Promise<void> {
   if (atLeast <= 0) return;
   const channel = await model.createChannel();
   channel.on("error", () => undefined);
@@ -72,6 +72,30 @@ async function awaitRequeued(model: ChannelModel, queue: string, atLeast: number
 export function settle(scan: Scan, held: HeldMessage): void {
   scan.channel.ack(held.message);
   scan.settled.add(held.message.fields.deliveryTag);
+}
+
+/**
+ * Ack every one of `messages` (all held by `scan`). Those that, with what is already settled,
+ * make up the head of what the channel holds unacked go in one multiple-ack, which acks every
+ * unacked delivery up to its tag and so exactly them; the rest one ack each. A bulk batch read
+ * straight off the head is then one frame instead of 500 (and one ack for the broker to process).
+ */
+export function settleAll(scan: Scan, messages: readonly HeldMessage[]): void {
+  if (messages.length === 0) return;
+  const acking = new Set(messages.map((held) => held.message.fields.deliveryTag));
+  let head: HeldMessage | null = null;
+  for (const held of scan.held) {
+    const tag = held.message.fields.deliveryTag;
+    if (scan.settled.has(tag)) continue;
+    if (!acking.has(tag)) break;
+    head = held;
+  }
+  if (head) {
+    const last = head.message.fields.deliveryTag;
+    scan.channel.ack(head.message, true);
+    for (const tag of acking) if (tag <= last) scan.settled.add(tag);
+  }
+  for (const held of messages) if (!scan.settled.has(held.message.fields.deliveryTag)) settle(scan, held);
 }
 
 /**
@@ -147,7 +171,7 @@ async function readByGet(broker: string, channel: ConfirmChannel, queue: ScanQue
 }
 
 /** How often a consume read that has stopped receiving checks whether the queue ran dry. */
-const CONSUME_IDLE_MS = 100;
+export const CONSUME_IDLE_MS = 100;
 /** The prefetch window a consume read starts with when the caller gives no hint. */
 const CONSUME_WINDOW = 500;
 
