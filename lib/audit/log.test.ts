@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { setupTestDatabase } from "@/lib/operations/testing/database";
-import { appendAudit } from "./log";
+import { appendAudit, appendAudits } from "./log";
 import { auditRows, listAudit, verifyAuditLog } from "./query";
 
 const database = setupTestDatabase("audit");
@@ -14,6 +14,28 @@ describe("audit log", () => {
     await Promise.all(Array.from({ length: 25 }, (_, index) => append("replay.intent", { messageIds: [`c${index}`], request: { index } })));
     const verdict = await verifyAuditLog(7); // pages smaller than the log, so paging is checked too
     expect(verdict).toMatchObject({ ok: true, rows: 25 });
+  });
+
+  it("appends several rows in one statement, in order, interleaved with single appends, and they verify", async () => {
+    const ids = Array.from({ length: 500 }, (_, index) => `bulk-${index}`);
+    // Ids with the characters an array literal would have to escape, and a repeat (stored once).
+    const awkward = ['quote"d', "back\\slash", "com,ma", "{brace}", "é\u2028", "bulk-0", "bulk-0"];
+    await Promise.all([
+      db().$transaction((tx) =>
+        appendAudits(tx, [
+          { actor: "bulk", action: "bulk-replay.batch", operationId: "job-1", messageIds: [...ids, ...awkward], outcome: { done: 500 } },
+          { actor: "bulk", action: "bulk-replay.batch-intent", operationId: "job-1", messageIds: ids.slice(0, 3), request: { batch: 2 } },
+        ]),
+      ),
+      append("replay.intent", { messageIds: ["single"] }),
+      db().$transaction((tx) => appendAudits(tx, [])),
+    ]);
+    const rows = await db().auditEntry.findMany({ where: { operationId: "job-1" }, orderBy: { id: "asc" } });
+    expect(rows.map((row) => row.action)).toEqual(["bulk-replay.batch", "bulk-replay.batch-intent"]);
+    expect(rows[1]!.previousHash).toBe(rows[0]!.hash);
+    expect(rows[0]!.messageIds).toEqual([...ids, ...awkward.slice(0, 5)]);
+    expect((await listAudit({ messageId: 'quote"d' }, { limit: 10 })).entries.map((entry) => entry.action)).toEqual(["bulk-replay.batch"]);
+    expect(await verifyAuditLog(1)).toMatchObject({ ok: true });
   });
 
   it("rolls the row back with the transaction that failed", async () => {
