@@ -153,7 +153,9 @@ describe("bulk replay on rabbitmq", () => {
       await fixture.deadLetterBulk(bodies("fail", 40));
       // The destination starts failing after the first 10 messages.
       let sent = 0;
+      // No replay session: every batch goes through the failing replay().
       const failing: BrokerAdapter = Object.create(fixture.adapter, {
+        openReplaySession: { value: undefined },
         replay: {
           value: async (queueId: string, requests: readonly ReplayRequest[]) => {
             if (sent >= 10) return requests.map((request) => ({ id: request.id, status: "failed", error: "destination says 503" }));
@@ -186,6 +188,7 @@ describe("bulk replay on rabbitmq", () => {
       let calls = 0;
       let downFor = 2;
       const flaky: BrokerAdapter = Object.create(fixture.adapter, {
+        openReplaySession: { value: undefined },
         replay: {
           value: async (queueId: string, requests: readonly ReplayRequest[]) => {
             calls++;
@@ -313,6 +316,7 @@ describe("bulk replay on rabbitmq", () => {
       expect(handedOver.workerId).toBeNull();
       expect(handedOver.status).toBe("running");
       expect(await db().bulkJobItem.count({ where: { jobId: job.id, status: "sending" } })).toBe(0);
+      expect(await db().bulkJobInflight.count({ where: { jobId: job.id } })).toBe(0); // its claimed batch was withdrawn
       await child("worker-c");
       await until(async () => (await getBulkJob(job.id)).status === "completed", 45_000, "the job to complete on worker c");
       const finished = await getBulkJob(job.id);

@@ -1,23 +1,26 @@
 import "server-only";
 // Running one bulk job on this worker: take its lease, replay the canary and watch for copies
 // coming back, then replay the rest in lanes (one per partition key group, in plan order) under
-// the job's rate limit, recording each batch (outcomes, checkpoint, counters, audit) in one
-// transaction, written while the lane's next batch is at the broker. The job row is re-read before
-// every batch, so pause, cancel and a rate change take effect at the next batch; a batch in flight
-// always finishes, so a message is never in neither place (the adapter sends, confirms, then
-// removes: rule 2). A worker that dies leaves its last batches marked "sending" (at most two per
-// lane); the next worker replays them again. The earlier one had been moved and is found gone, so
+// the job's rate limit. While a lane's batch is at the broker, one transaction records the batch
+// before it (outcomes, checkpoint, counters, audit) and claims the one after it (marked in
+// flight, intent row). The job row is re-read before every batch, so pause, cancel and a rate
+// change take effect at the next batch (a claimed batch not sent is withdrawn, with a row); a
+// batch in flight always finishes, so a message is never in neither place (the adapter sends,
+// confirms, then removes: rule 2). A worker that dies leaves at most two batches per lane marked
+// "sending": the one at the broker, and either the one before it (moved, its outcome not yet
+// written) or the claimed one after it (not sent). The next worker replays them again; what the
+// earlier one moved is found gone and counts as moved, the claimed one is found and sent, so
 // duplicates stay bounded by the one batch per lane that was at the broker.
 import type { BulkJob } from "@prisma/client";
 import { priorReplayCounts } from "@/lib/audit/query";
 import { BrokerError, TRANSIENT_BROKER_ERRORS } from "@/lib/brokers/errors";
 import { backoffDelay } from "@/lib/brokers/retry";
-import type { BrokerAdapter, Destination, ReplayOutcome, ReplayRequest } from "@/lib/brokers/types";
+import type { BrokerAdapter, Destination, ReplayOutcome, ReplayRequest, ReplaySession } from "@/lib/brokers/types";
 import { db } from "@/lib/db/client";
 import { countReturned } from "./returns";
 import {
-  acquireLease, cancelRemaining, lastBatch, markSending, nextItems, recordBatch, recoverInterrupted, releaseLease, renewLease, transition, unfinishedItems,
-  type ItemResult, type ItemRow,
+  acquireLease, cancelRemaining, lastBatch, markSending, nextItems, recordBatch, recoverInterrupted, releaseLease, renewLease, transition, unfinishedItems, writeBatches,
+  type BatchRecord, type ItemResult, type ItemRow,
 } from "./store";
 
 export interface RunnerDeps {
@@ -137,51 +140,23 @@ export class CheckCharge {
 /** How often each message was replayed by the console before (other operations' outcome rows). */
 const priorReplays = (job: BulkJob, ids: readonly string[]) => priorReplayCounts(job.broker, ids, job.id);
 
-/** A lane's next batch, read ahead. */
-interface Prefetched {
+/**
+ * A lane's next batch, claimed while its current batch is at the broker: its items read, their
+ * prior-replay counts looked up, and the items marked in flight with their intent row committed.
+ */
+interface Claimed {
   readonly limit: number;
+  readonly number: number;
   readonly items: ItemRow[];
   readonly counts: Map<string, number>;
 }
 
-/**
- * A lane's last batch outcome, written while the lane's next batch is at the broker. The next
- * batch's intent row is committed first, then this write starts alongside the broker call, so
- * the audit chain still holds each batch's intent before its call, and Postgres's share of a batch
- * leaves the lane's critical path. A crash before it commits leaves the batch "sending", which the
- * next worker re-sends as interrupted (found gone, it counts as moved): still at most one batch per
- * lane can be sent twice, the one that was at the broker.
- */
-class DeferredRecord {
-  private held: (() => Promise<void>) | null = null;
-  private running: Promise<void> | null = null;
-
-  hold(write: () => Promise<void>): void {
-    this.start();
-    this.held = write;
-  }
-
-  /** Start the held write (after any earlier one), without waiting for it. */
-  start(): void {
-    const write = this.held;
-    if (!write) return;
-    this.held = null;
-    const before = this.running;
-    const run = (async () => {
-      if (before) await before;
-      await write();
-    })();
-    run.catch(() => undefined); // awaited (and so thrown) by flush()
-    this.running = run;
-  }
-
-  /** Write what is held and wait until every write is committed. */
-  async flush(): Promise<void> {
-    this.start();
-    const run = this.running;
-    this.running = null;
-    if (run) await run;
-  }
+/** A lane's items from `fromSeq` with their prior-replay counts, read before they are claimed. */
+interface ReadAhead {
+  readonly limit: number;
+  readonly fromSeq: number;
+  readonly items: ItemRow[];
+  readonly counts: Map<string, number>;
 }
 
 type StopReason = "paused" | "cancelling" | "lease-lost" | "auto-paused" | "shutdown";
@@ -345,70 +320,120 @@ class JobRun {
     return true;
   }
 
-  /** One lane: its items in plan order, a batch at a time, until none is left or the job stops. */
+  /**
+   * One lane: its items in plan order, a batch at a time, until none is left or the job stops.
+   * While a batch is at the broker the lane claims the next one: in one transaction it writes the
+   * last batch's outcome and the next batch's intent (items marked in flight). So when the broker
+   * answers, the next call can start at once; Postgres's share of a batch is off the lane's
+   * critical path. A claimed batch that is not sent as it is (the job stopped, messages of the
+   * last batch are retried first, the rate changed its size) is withdrawn: back to pending, with
+   * an audit row that says so.
+   */
   private async lane(lane: number): Promise<void> {
     let failureStreak = 0;
     let clean = true;
     // No item of this lane below it is pending: past a batch once it is sent, back to a retried message.
     let cursor = 0;
-    // The next batch's items and prior-replay counts, read while the current batch is at the
-    // broker (its items are "sending" by then, so they are not among them).
-    const ahead: { next: Promise<Prefetched | null> | null } = { next: null };
-    const record = new DeferredRecord();
+    // The last batch's outcome, until a write takes it (the next claim's transaction, or a flush).
+    let held: BatchRecord | null = null;
+    // The next batch, being claimed while the current one is at the broker.
+    let ahead: Promise<Claimed | null> | null = null;
+    // The items after the claimed batch, read while the claim is written.
+    const following: { read: Promise<ReadAhead> | null } = { read: null };
+    // The lane's broker calls share one session where the adapter has them (RabbitMQ: one channel
+    // and consumer, the next batch streaming in as the last is acked).
+    const session = this.adapter.openReplaySession?.(this.job.queueId) ?? null;
+    const takeHeld = () => {
+      const record = held;
+      held = null;
+      return record;
+    };
+    const takeAhead = async () => {
+      const claim = ahead;
+      ahead = null;
+      return claim ? await claim : null;
+    };
+    const flush = () => writeBatches(this.job, { record: takeHeld() });
+    const withdraw = (claimed: Claimed | null, reason: string) =>
+      writeBatches(this.job, { record: takeHeld(), withdraw: claimed ? { number: claimed.number, lane, items: claimed.items, actor: this.job.actor, reason } : null });
+    const stopped = () => `the job stopped (${this.stop ?? "stopped"}) before the batch was sent`;
     // Waiting for the rate limit: the last batch's outcome need not wait with it.
-    const sleep = (ms: number) => {
-      record.start();
-      return this.sleep(ms);
+    const sleep = async (ms: number) => {
+      const write = flush();
+      await this.sleep(ms);
+      await write;
     };
     try {
       while (!this.stop) {
-        // Counters lag by the batch whose outcome is being written; a batch with anything but
-        // moved messages is written first, so the failure share is read exact.
-        if (!clean) await record.flush();
+        let claimed = await takeAhead();
+        // Counters lag by the batch whose outcome is held; a batch with anything but moved
+        // messages is written first, so the failure share is read exact.
+        if (!clean) await flush();
         await this.refresh();
-        if (this.stop) return;
-        if (!(await this.checkThresholds(record))) return;
+        if (this.stop) return await withdraw(claimed, stopped());
+        if (!(await this.checkThresholds(flush))) return await withdraw(claimed, stopped());
         const limit = this.batchLimit();
-        const ready = ahead.next ? await ahead.next : null;
-        ahead.next = null;
-        // A rate change since the prefetch changes the batch size: read again.
-        const usable = ready && ready.limit === limit ? ready : null;
-        const items = usable ? usable.items : await nextItems(this.job.id, { lane, limit, fromSeq: cursor });
-        if (items.length === 0) return;
-        // A pause or cancel that came during a wait stops this batch before anything is sent.
-        if (await this.limiter.take(items.length, this.job.ratePerSecond, sleep)) {
-          await this.refresh();
-          if (this.stop) return;
+        if (claimed && claimed.limit !== limit) {
+          await withdraw(claimed, "the rate changed since the batch was claimed: it is read again at the new size");
+          claimed = null;
         }
-        const onSending = () => {
-          record.start();
-          ahead.next = this.prefetch(lane, limit, items.at(-1)!.seq + 1).catch((error: unknown) => {
-            console.error(`bulk replay ${this.job.id}: prefetch failed (the lane reads again): ${errorText(error)}`);
-            return null;
-          });
-        };
-        const sent = await this.gate.shared(() => this.dispatch(items, lane, { prepared: usable?.counts, onSending }));
-        if (!sent) return;
-        record.hold(sent.record);
+        const batch = claimed ?? (await this.claim(lane, limit, cursor, takeHeld(), following));
+        if (!batch) return;
+        // A pause or cancel that came during a wait stops this batch before anything is sent.
+        if (await this.limiter.take(batch.items.length, this.job.ratePerSecond, sleep)) {
+          await this.refresh();
+          if (this.stop) return await withdraw(batch, stopped());
+        }
+        ahead = this.claim(lane, limit, batch.items.at(-1)!.seq + 1, takeHeld(), following);
+        ahead.catch(() => undefined); // awaited (and so thrown) by takeAhead()
+        const sent = await this.gate.shared(() => this.dispatch(batch.items, lane, { claimed: batch, session }));
+        if (!sent) return await withdraw(await takeAhead(), "the job paused on a destination error before the batch was sent");
+        held = sent.record;
         clean = sent.results.every((result) => result.status === "moved");
         const retried = sent.results.filter((result) => result.status === "pending").map((result) => result.seq);
-        cursor = retried.length > 0 ? Math.min(...retried) : items.at(-1)!.seq + 1;
+        cursor = retried.length > 0 ? Math.min(...retried) : batch.items.at(-1)!.seq + 1;
         // Messages to retry: back off before the lane's next batch, which must start with them, so
-        // what was prefetched past them is read again once they are pending again.
+        // the batch claimed past them goes back and is read again once they are pending again.
         if (retried.length > 0) {
-          await record.flush();
-          ahead.next = null;
+          await withdraw(await takeAhead(), "messages of the batch before it are retried first");
           await this.sleep(backoffDelay(failureStreak++, BACKOFF));
         } else failureStreak = 0;
       }
     } finally {
-      await record.flush();
+      const claimed = await takeAhead();
+      await withdraw(claimed, stopped());
+      await session?.close().catch((error: unknown) => console.error(`bulk replay ${this.job.id}: closing the replay session failed: ${errorText(error)}`));
     }
   }
 
-  private async prefetch(lane: number, limit: number, fromSeq: number): Promise<Prefetched> {
+  /**
+   * Claim the lane's next batch from `fromSeq`: its items and their prior-replay counts (read by
+   * the claim before, when it read from there), and one transaction that writes `record` (the
+   * last batch's outcome) and marks the items in flight with their intent row. Meanwhile the items
+   * after them are read into `following`, for the next claim. Null when the lane has nothing left
+   * (the outcome is written anyway).
+   */
+  private async claim(lane: number, limit: number, fromSeq: number, record: BatchRecord | null, following: { read: Promise<ReadAhead> | null }): Promise<Claimed | null> {
+    const prepared = following.read;
+    following.read = null;
+    const ready = prepared ? await prepared : null;
+    const { items, counts } = ready && ready.limit === limit && ready.fromSeq === fromSeq ? ready : await this.readAhead(lane, limit, fromSeq);
+    if (items.length === 0) {
+      await writeBatches(this.job, { record });
+      return null;
+    }
+    const number = ++this.batchNumber;
+    const next = this.readAhead(lane, limit, items.at(-1)!.seq + 1);
+    next.catch(() => undefined); // awaited (and so thrown) by the next claim, or dropped with the lane
+    following.read = next;
+    await writeBatches(this.job, { record, mark: { number, lane, items, actor: this.job.actor } });
+    return { limit, number, items, counts };
+  }
+
+  /** The lane's next `limit` pending items from `fromSeq`, with their prior-replay counts. */
+  private async readAhead(lane: number, limit: number, fromSeq: number): Promise<ReadAhead> {
     const items = await nextItems(this.job.id, { lane, limit, fromSeq });
-    return { limit, items, counts: await priorReplays(this.job, items.map((item) => item.messageId)) };
+    return { limit, fromSeq, items, counts: await priorReplays(this.job, items.map((item) => item.messageId)) };
   }
 
   /** After a parallel run, messages a lane did not find are looked for once more, alone (another lane's read may have hidden them). */
@@ -426,7 +451,7 @@ class JobRun {
   }
 
   /** Failure share and (every returnCheckMs) return share against the job's thresholds; false when the lane must stop (it paused, or the job stopped). */
-  private async checkThresholds(record?: DeferredRecord): Promise<boolean> {
+  private async checkThresholds(flush?: () => Promise<void>): Promise<boolean> {
     const attempted = this.job.done + this.job.failed;
     if (attempted >= Math.min(MIN_FAILURE_SAMPLE, this.job.total) && this.job.failed / Math.max(1, attempted) > this.job.failureThreshold) {
       await this.autoPause(`${this.job.failed} of ${attempted} messages failed (${percent(this.job.failed / attempted)}), above the ${percent(this.job.failureThreshold)} threshold`);
@@ -434,8 +459,8 @@ class JobRun {
     }
     if (Date.now() - this.lastReturnCheck < this.returnCheckDelay || this.job.done === 0) return true;
     // The share is of replayed messages recorded so far: the lane's last batch counts too.
-    if (record) {
-      await record.flush();
+    if (flush) {
+      await flush();
       await this.refresh();
       if (this.stop) return false; // paused or cancelled meanwhile: no further batch
     }
@@ -457,36 +482,40 @@ class JobRun {
   private async send(items: readonly ItemRow[], lane: number): Promise<ItemResult[] | null> {
     const sent = await this.dispatch(items, lane);
     if (!sent) return null;
-    await sent.record();
+    await writeBatches(this.job, { record: sent.record });
     return sent.results;
   }
 
   /**
-   * Replay one batch: mark it in flight, call the broker (retrying transient errors), and return
-   * its results with the write that records them, for the caller to run. Null when the job paused
-   * on a destination error. `prepared` is the batch's prior-replay counts when a prefetch already
-   * read them; `onSending` runs once the batch is marked in flight, just before the broker call
-   * (the lane prefetches its next batch and writes the last one's outcome then).
+   * Replay one batch: mark it in flight (unless `claimed` already did), call the broker (retrying
+   * transient errors), and return its results with the outcome record, for the caller to write.
+   * Null when the job paused on a destination error. `session` is the lane's replay session,
+   * where the adapter has them.
    */
   private async dispatch(
     items: readonly ItemRow[],
     lane: number,
-    options: { prepared?: Map<string, number>; onSending?: () => void } = {},
-  ): Promise<{ results: ItemResult[]; record: () => Promise<void> } | null> {
-    const batch = ++this.batchNumber;
-    // Independent reads and writes, both before the broker call: one round trip's wait instead of two.
-    const [counts] = await Promise.all([options.prepared ?? priorReplays(this.job, items.map((item) => item.messageId)), markSending(this.job, batch, items, this.job.actor)]);
-    options.onSending?.();
+    options: { claimed?: Claimed; session?: ReplaySession | null } = {},
+  ): Promise<{ results: ItemResult[]; record: BatchRecord } | null> {
+    let batch: number;
+    let counts: Map<string, number>;
+    if (options.claimed) ({ number: batch, counts } = options.claimed);
+    else {
+      batch = ++this.batchNumber;
+      // Independent reads and writes, both before the broker call: one round trip's wait instead of two.
+      [counts] = await Promise.all([priorReplays(this.job, items.map((item) => item.messageId)), markSending(this.job, { number: batch, lane }, items, this.job.actor)]);
+    }
     const requests: ReplayRequest[] = items.map((item) => ({
       id: item.messageId,
       destination: this.destination,
       stamp: { operationId: this.job.id, operator: this.job.actor, replayCount: (counts.get(item.messageId) ?? 0) + 1 },
     }));
+    const meta = { number: batch, lane, workerId: this.deps.workerId, actor: this.job.actor };
     let outcomes: ReplayOutcome[];
     for (let attempt = 0; ; attempt++) {
       try {
         const callStarted = Date.now();
-        outcomes = await this.adapter.replay(this.job.queueId, requests);
+        outcomes = await (options.session ? options.session.replay(requests) : this.adapter.replay(this.job.queueId, requests));
         const extra = this.charge.charge(Date.now() - callStarted);
         if (extra !== null) this.returnCheckDelay = returnCheckDelay(this.deps.returnCheckMs, this.lastReturnCheckMs + extra);
         break;
@@ -494,7 +523,7 @@ class JobRun {
         const transient = error instanceof BrokerError && TRANSIENT_BROKER_ERRORS.has(error.code);
         if (!transient || attempt + 1 >= MAX_BATCH_ATTEMPTS) {
           const message = error instanceof BrokerError ? error.message : "internal error";
-          await recordBatch(this.job, { number: batch, lane, workerId: this.deps.workerId, actor: this.job.actor }, items.map((item) => ({ seq: item.seq, messageId: item.messageId, status: "pending", error: message })));
+          await recordBatch(this.job, meta, items.map((item) => ({ seq: item.seq, messageId: item.messageId, status: "pending", error: message })));
           await this.autoPause(`destination error after ${attempt + 1} attempt(s): ${message}`);
           if (!(error instanceof BrokerError)) console.error(`bulk replay ${this.job.id}: batch ${batch} failed: ${errorText(error)}`);
           return null;
@@ -504,9 +533,7 @@ class JobRun {
     }
     const byId = new Map(outcomes.map((outcome) => [outcome.id, outcome]));
     const results = items.map((item) => this.resultOf(item, byId.get(item.messageId)));
-    const job = this.job;
-    const record = () => recordBatch(job, { number: batch, lane, workerId: this.deps.workerId, actor: job.actor }, results);
-    return { results, record };
+    return { results, record: { ...meta, results } };
   }
 
   private resultOf(item: ItemRow, outcome: ReplayOutcome | undefined): ItemResult {
