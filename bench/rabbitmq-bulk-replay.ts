@@ -3,16 +3,18 @@
 // of one batch, publish the batch on a confirm channel, wait for the confirms, ack the batch —
 // and (b) the console's bulk replay of the same N with every safety on: the frozen plan, a
 // canary checked for returns, the rate limiter, an intent and an outcome audit row and a
-// checkpoint per batch, lease renewal, return checks. Same batch size and concurrency (one lane)
-// for both. Also (c) the adapter's own replay() in the same batches, without the bulk layer, so
-// the figures say how much is the console's safety and how much the adapter's per-message
-// confirms. Prints msg/s of each, the ratios, and the peak RSS of each phase.
+// checkpoint per batch, lease renewal, return checks. Same batch size and concurrency (one lane,
+// one batch at the broker at a time) for both. (a') is (a) with a prefetch of two batches, the
+// read-ahead the console's replay session uses (the next batch streams in while this one is
+// confirmed), so the ratio can be read against either. (c) is the adapter alone (its replay
+// session, the same batches), without the bulk layer: how much is the console's safety and how
+// much the adapter's stamping, mandatory publishes and per-batch bookkeeping. Prints msg/s of
+// each, the ratios, and the peak RSS of each phase.
 // Run: npx tsx --conditions=react-server bench/rabbitmq-bulk-replay.ts [count] [batch]
 //      (100k: npx tsx --conditions=react-server bench/rabbitmq-bulk-replay.ts 100000 500)
 // BENCH_ONLY=console seeds and measures (b) alone, for a memory run at 1M (prints RSS at each
 // tenth of the job done): npx tsx --conditions=react-server bench/rabbitmq-bulk-replay.ts 1000000 500
-// BENCH_NODELAY=1 turns Nagle off on the adapter's AMQP socket (amqplib noDelay), to preview the
-// adapter change bench/README.md proposes; the figures in the README say which ones used it.
+// BENCH_NODELAY=1 turns Nagle off on the bench's own AMQP sockets (the adapter always has it off).
 import { randomUUID } from "node:crypto";
 import amqp from "amqplib";
 import { performance } from "node:perf_hooks";
@@ -39,9 +41,9 @@ async function seed(fixture: RabbitFixture): Promise<void> {
 }
 
 /** (a) amqplib alone: batches of BATCH, publisher confirms, then one multiple-ack per batch. */
-async function rawMove(fixture: RabbitFixture): Promise<number> {
+async function rawMove(fixture: RabbitFixture, prefetch = BATCH): Promise<number> {
   const channel = await fixture.model.createConfirmChannel();
-  await channel.prefetch(BATCH);
+  await channel.prefetch(prefetch);
   let moved = 0;
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
@@ -69,15 +71,23 @@ async function rawMove(fixture: RabbitFixture): Promise<number> {
   return COUNT / seconds;
 }
 
-/** (c) the adapter alone: replay() of consecutive batches, one at a time. */
+/** (c) the adapter alone: consecutive batches, one at a time, in one replay session as a bulk lane uses it. */
 async function adapterMove(fixture: RabbitFixture): Promise<number> {
+  const session = fixture.adapter.openReplaySession?.(fixture.dlq.id);
   const started = performance.now();
   for (let start = 0; start < COUNT; start += BATCH) {
     const requests = Array.from({ length: Math.min(BATCH, COUNT - start) }, (_, offset) => ({ id: `bench-${start + offset}`, stamp: { operationId: "bench-adapter", operator: "bench", replayCount: 1 } }));
-    const outcomes = await fixture.adapter.replay(fixture.dlq.id, requests);
+    const outcomes = await (session ? session.replay(requests) : fixture.adapter.replay(fixture.dlq.id, requests));
     if (outcomes.some((outcome) => outcome.status !== "moved")) throw new Error("adapter move: not every message moved");
   }
+  await session?.close();
   return COUNT / ((performance.now() - started) / 1000);
+}
+
+/** This process's CPU time (user + system) since `start`, per message moved. */
+function cpuPerMessage(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / COUNT;
 }
 
 async function main(): Promise<void> {
@@ -89,26 +99,37 @@ async function main(): Promise<void> {
   // The plan reads the whole DLQ in one scan: let the adapter hold all of it.
   const connection = { maxIndexScan: COUNT + 1, maxScan: Math.max(5_000, BATCH * 4) };
   const raw = await createRabbitFixture({ connection });
+  const rawAhead = await createRabbitFixture({ connection });
   const consoleFixture = await createRabbitFixture({ connection });
   const adapterFixture = await createRabbitFixture({ connection });
   try {
-    console.log(`seeding ${COUNT} dead letters ${CONSOLE_ONLY ? "once" : "three times"}...`);
+    console.log(`seeding ${COUNT} dead letters ${CONSOLE_ONLY ? "once" : "four times"}...`);
     await seed(consoleFixture);
     let meter = rssMeter();
     let rawRate = NaN;
     let rawRss = NaN;
+    let rawAheadRate = NaN;
+    let rawCpu = NaN;
+    let adapterCpu = NaN;
     let adapterRate = NaN;
     let adapterRss = NaN;
     if (!CONSOLE_ONLY) {
       await seed(raw);
+      await seed(rawAhead);
       await seed(adapterFixture);
       meter = rssMeter();
+      let cpu = process.cpuUsage();
       rawRate = await rawMove(raw);
+      rawCpu = cpuPerMessage(cpu);
       rawRss = meter.stop();
       if ((await raw.depth(raw.source.id)) !== COUNT) throw new Error("raw move: the source does not hold every message");
+      rawAheadRate = await rawMove(rawAhead, 2 * BATCH);
+      if ((await rawAhead.depth(rawAhead.source.id)) !== COUNT) throw new Error("raw move: the source does not hold every message");
 
       meter = rssMeter();
+      cpu = process.cpuUsage();
       adapterRate = await adapterMove(adapterFixture);
+      adapterCpu = cpuPerMessage(cpu);
       adapterRss = meter.stop();
     }
 
@@ -131,8 +152,10 @@ async function main(): Promise<void> {
     const trace = memoryTrace(COUNT, async () => (await db().bulkJob.findUniqueOrThrow({ where: { id: job.id }, select: { done: true } })).done);
     await startBulkJob(job.id, actor);
     const runStarted = performance.now();
+    const runCpu = process.cpuUsage();
     await runBulkJob(job.id, { resolveAdapter: () => consoleFixture.adapter, workerId: "bench", leaseMs: 30_000, returnScan: policy.returnScan, returnCheckMs: policy.returnCheckMs });
     const runSeconds = (performance.now() - runStarted) / 1000;
+    const consoleCpu = cpuPerMessage(runCpu);
     const runRss = meter.stop();
     const runTrace = await trace.stop();
     const done = await getBulkJob(job.id);
@@ -142,11 +165,14 @@ async function main(): Promise<void> {
     const auditRows = await db().auditEntry.count({ where: { operationId: job.id } });
 
     console.log(`\nRabbitMQ bulk replay, N = ${COUNT}, batch ${BATCH}, 1 lane (loopback)${process.env.BENCH_NODELAY === "1" ? ", adapter socket noDelay" : ""}`);
-    if (!CONSOLE_ONLY) console.log(`  (a) raw amqplib, batched confirms:    ${Math.round(rawRate)} msg/s   peak RSS ${mb(rawRss)}`);
-    console.log(`  (b) console bulk replay, all safety: ${Math.round(consoleRate)} msg/s   peak RSS ${mb(runRss)}   (${auditRows} audit rows)`);
     if (!CONSOLE_ONLY) {
-      console.log(`  (c) adapter replay() alone:          ${Math.round(adapterRate)} msg/s   peak RSS ${mb(adapterRss)}`);
-      console.log(`  ratio (b)/(a): ${(consoleRate / rawRate).toFixed(2)}   (b)/(c): ${(consoleRate / adapterRate).toFixed(2)}`);
+      console.log(`  (a) raw amqplib, batched confirms:    ${Math.round(rawRate)} msg/s   peak RSS ${mb(rawRss)}   this process's CPU ${rawCpu.toFixed(0)} µs/msg`);
+      console.log(`  (a') the same, prefetch two batches:  ${Math.round(rawAheadRate)} msg/s   (the read-ahead the console's session uses)`);
+    }
+    console.log(`  (b) console bulk replay, all safety: ${Math.round(consoleRate)} msg/s   peak RSS ${mb(runRss)}   this process's CPU ${consoleCpu.toFixed(0)} µs/msg   (${auditRows} audit rows)`);
+    if (!CONSOLE_ONLY) {
+      console.log(`  (c) adapter replay() alone:          ${Math.round(adapterRate)} msg/s   peak RSS ${mb(adapterRss)}   this process's CPU ${adapterCpu.toFixed(0)} µs/msg`);
+      console.log(`  ratio (b)/(a): ${(consoleRate / rawRate).toFixed(2)}   (b)/(a'): ${(consoleRate / rawAheadRate).toFixed(2)}   (b)/(c): ${(consoleRate / adapterRate).toFixed(2)}`);
     }
     console.log(`  (b) after a full GC at each tenth done: heap ${runTrace.map((sample) => mb(sample.heap)).join(", ")}`);
     console.log(`                                           RSS  ${runTrace.map((sample) => mb(sample.rss)).join(", ")}`);
@@ -154,6 +180,7 @@ async function main(): Promise<void> {
   } finally {
     await stopJobs(5000);
     await raw.cleanup();
+    await rawAhead.cleanup();
     await consoleFixture.cleanup();
     await adapterFixture.cleanup();
     await db().$disconnect();
