@@ -257,7 +257,10 @@ class JobRun {
 
   /** Re-read the job: status, rate and counters; sets `stop` when it is no longer ours to run. */
   private async refresh(): Promise<void> {
-    this.job = await db().bulkJob.findUniqueOrThrow({ where: { id: this.job.id } });
+    // Not the selection or the summary: an ids selection holds every id (megabytes at 100k), and
+    // reading it before every batch took 6 ms a batch at 40k and grew with the job.
+    const fresh = await db().bulkJob.findUniqueOrThrow({ where: { id: this.job.id }, omit: { selection: true, summary: true } });
+    this.job = { ...this.job, ...fresh };
     if (shuttingDown) this.stop ??= "shutdown";
     else if (this.job.workerId !== this.deps.workerId) this.stop ??= "lease-lost";
     else if (this.job.status === "cancelling") this.stop ??= "cancelling";
