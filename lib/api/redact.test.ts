@@ -14,7 +14,7 @@ describe("jobForViewer", () => {
   it("masks a filter's search text below reader: it can quote a payload", () => {
     expect(jobForViewer(job, false).selection).toEqual({ ...job.selection, text: MASK });
     expect(jobForViewer(job, true)).toBe(job);
-    const ids = { id: "j2", selection: { kind: "ids" as const, ids: ["m1"] } };
+    const ids = { id: "j2", selection: { kind: "ids" as const, count: 1, ids: ["m1"] } };
     expect(jobForViewer(ids, false)).toBe(ids);
     const empty = { ...job, selection: { ...job.selection, text: "" } };
     expect(jobForViewer(empty, false)).toBe(empty);

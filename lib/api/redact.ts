@@ -4,7 +4,7 @@ import "server-only";
 import { MASK, redactorFor, seesFullPayloads } from "@/lib/auth/redaction";
 import type { Role } from "@/lib/auth/roles";
 import { configSecrets, getConfig } from "@/lib/config";
-import type { Selection } from "@/lib/operations/bulk/model";
+import type { JobSelection } from "@/lib/operations/bulk/model";
 import type { PayloadView } from "./serialize-message";
 
 let secrets: string[] | null = null;
@@ -29,7 +29,7 @@ export function payloadViewFor(role: Role | null, options: { forExport?: boolean
 }
 
 /** A bulk replay job as a role without reader sees it: a filter's search text masked, since it can quote a payload. */
-export function jobForViewer<T extends { readonly selection: Selection }>(job: T, seesPayloads: boolean): T {
+export function jobForViewer<T extends { readonly selection: JobSelection }>(job: T, seesPayloads: boolean): T {
   if (seesPayloads || job.selection.kind !== "filter" || job.selection.text === "") return job;
   return { ...job, selection: { ...job.selection, text: MASK } };
 }

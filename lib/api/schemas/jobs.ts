@@ -1,6 +1,6 @@
 // Requests of the bulk replay and jobs routes: one schema for the route handler and the browser.
 import { z } from "zod";
-import { jobSettingsSchema, selectionSchema } from "@/lib/operations/bulk/model";
+import { jobSelectionSchema, jobSettingsSchema, selectionSchema } from "@/lib/operations/bulk/model";
 import { destinationSchema, operationIdSchema } from "./operations";
 
 /** Plan (dry run) a bulk replay: the selection is frozen, nothing is sent. */
@@ -41,7 +41,7 @@ export const jobSchema = z.object({
   actor: z.string(),
   broker: z.string(),
   queueId: z.string(),
-  selection: selectionSchema,
+  selection: jobSelectionSchema,
   destination: z.object({ id: z.string(), routingKey: z.string().optional(), allowFanOut: z.boolean().optional() }).nullable(),
   reason: z.string().nullable(),
   ticket: z.string().nullable(),

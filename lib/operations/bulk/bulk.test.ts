@@ -165,6 +165,8 @@ describe("bulk replay on rabbitmq", () => {
         },
       });
       const job = await plan(fixture, { kind: "ids", ids: ids("fail", 40) }, { batchSize: 5, failureThreshold: 0.2 }, failing);
+      // The view counts an ids selection and lists its first ids; the job keeps them all.
+      expect(job.selection).toEqual({ kind: "ids", count: 40, ids: ids("fail", 20) });
       await startBulkJob(job.id, actor);
       await runBulkJob(job.id, deps(failing, { sleep: () => sleep(5) }));
       const paused = await getBulkJob(job.id);

@@ -16,6 +16,31 @@ export const selectionSchema = z.discriminatedUnion("kind", [
 ]);
 export type Selection = z.infer<typeof selectionSchema>;
 
+/** Ids of an ids selection a job view lists; the rest are counted. */
+export const JOB_VIEW_IDS = 20;
+
+/**
+ * A job's selection as the API shows it: a group or filter as asked; an ids selection as its count
+ * and first JOB_VIEW_IDS ids. The whole list (up to 100,000 ids, megabytes) stays in the job: the
+ * jobs pages poll every second, and the items are the frozen list anyway.
+ */
+export const jobSelectionSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("ids"),
+    count: z.number().int().describe("How many ids the selection named"),
+    ids: z.array(z.string()).max(JOB_VIEW_IDS).describe(`The first ${JOB_VIEW_IDS} of them`),
+  }),
+  selectionSchema.options[1],
+  selectionSchema.options[2],
+]);
+export type JobSelection = z.infer<typeof jobSelectionSchema>;
+
+/** The selection as a job view shows it (jobSelectionSchema). */
+export function selectionView(selection: Selection): JobSelection {
+  if (selection.kind !== "ids") return selection;
+  return { kind: "ids", count: selection.ids.length, ids: selection.ids.slice(0, JOB_VIEW_IDS) };
+}
+
 /** Settings of one job; absent fields take the configured defaults (lib/config, BULK_REPLAY_*). */
 export const jobSettingsSchema = z
   .object({
@@ -67,7 +92,7 @@ export interface JobView {
   readonly actor: string;
   readonly broker: string;
   readonly queueId: string;
-  readonly selection: Selection;
+  readonly selection: JobSelection;
   readonly destination: { id: string; routingKey?: string; allowFanOut?: boolean } | null;
   readonly reason: string | null;
   readonly ticket: string | null;

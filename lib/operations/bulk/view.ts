@@ -2,7 +2,7 @@ import "server-only";
 // A bulk job row as the API shows it (counts, rate, ETA), and the audit fields every job row shares.
 import type { BulkJob } from "@prisma/client";
 import type { Actor } from "@/lib/auth/actor";
-import type { JobStatus, JobView, PlanSummary, Selection } from "./model";
+import { selectionView, type JobStatus, type JobView, type PlanSummary, type Selection } from "./model";
 
 export type { JobView } from "./model";
 
@@ -20,7 +20,7 @@ export function toJobView(row: BulkJob, currentRate: number | null = null): JobV
     actor: row.actor,
     broker: row.broker,
     queueId: row.queueId,
-    selection: JSON.parse(row.selection) as Selection,
+    selection: selectionView(JSON.parse(row.selection) as Selection),
     destination: row.destination ? (JSON.parse(row.destination) as JobView["destination"]) : null,
     reason: row.reason,
     ticket: row.ticket,
