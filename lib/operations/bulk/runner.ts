@@ -6,8 +6,8 @@ import "server-only";
 // flight, intent row). The job row is re-read before every batch, so pause, cancel and a rate
 // change take effect at the next batch (a claimed batch not sent is withdrawn, with a row); a
 // batch in flight always finishes, so a message is never in neither place (the adapter sends,
-// confirms, then removes: rule 2). A worker that dies leaves at most two batches per lane marked
-// "sending": the one at the broker, and either the one before it (moved, its outcome not yet
+// confirms, then removes: rule 2). A worker that dies leaves at most two batches per lane in
+// flight: the one at the broker, and either the one before it (moved, its outcome not yet
 // written) or the claimed one after it (not sent). The next worker replays them again; what the
 // earlier one moved is found gone and counts as moved, the claimed one is found and sent, so
 // duplicates stay bounded by the one batch per lane that was at the broker.
@@ -326,11 +326,11 @@ class JobRun {
   /**
    * One lane: its items in plan order, a batch at a time, until none is left or the job stops.
    * While a batch is at the broker the lane claims the next one: in one transaction it writes the
-   * last batch's outcome and the next batch's intent (items marked in flight). So when the broker
+   * last batch's outcome and the next batch's intent (in flight: bulk_job_inflight). So when the broker
    * answers, the next call can start at once; Postgres's share of a batch is off the lane's
    * critical path. A claimed batch that is not sent as it is (the job stopped, messages of the
-   * last batch are retried first, the rate changed its size) is withdrawn: back to pending, with
-   * an audit row that says so.
+   * last batch are retried first, the rate changed its size) is withdrawn: no longer in flight
+   * (its items were pending all along), with an audit row that says so.
    */
   private async lane(lane: number): Promise<void> {
     let failureStreak = 0;
@@ -419,7 +419,13 @@ class JobRun {
   private async claim(lane: number, limit: number, fromSeq: number, record: BatchRecord | null, following: { read: Promise<ReadAhead> | null }): Promise<Claimed | null> {
     const prepared = following.read;
     following.read = null;
-    const ready = prepared ? await prepared : null;
+    // A read-ahead that failed is read again here (and fails the lane only if that fails too).
+    const ready = prepared
+      ? await prepared.catch((error: unknown) => {
+          console.error(`bulk replay ${this.job.id}: reading the lane's next items ahead failed (read again): ${errorText(error)}`);
+          return null;
+        })
+      : null;
     const { items, counts } = ready && ready.limit === limit && ready.fromSeq === fromSeq ? ready : await this.readAhead(lane, limit, fromSeq);
     if (items.length === 0) {
       await writeBatches(this.job, { record });

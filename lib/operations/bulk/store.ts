@@ -1,7 +1,8 @@
 import "server-only";
 // The job's state in Postgres as the runner changes it: the lease that says which worker runs a
-// job, the items of the next batch, and the one transaction per batch that records its outcomes,
-// its checkpoint, the job's counters and the audit row together (rule 7).
+// job, the items of the next batch, the batches in flight (bulk_job_inflight), and the one
+// transaction per batch that records its outcomes, its checkpoint, the job's counters and the
+// audit rows together (rule 7).
 import { Prisma, type BulkJob } from "@prisma/client";
 import { appendAudit, appendAudits, canonicalJson, type AuditRecord } from "@/lib/audit/log";
 import { db } from "@/lib/db/client";
