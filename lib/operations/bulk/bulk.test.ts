@@ -167,6 +167,9 @@ describe("bulk replay on rabbitmq", () => {
       const job = await plan(fixture, { kind: "ids", ids: ids("fail", 40) }, { batchSize: 5, failureThreshold: 0.2 }, failing);
       // The view counts an ids selection and lists its first ids; the job keeps them all.
       expect(job.selection).toEqual({ kind: "ids", count: 40, ids: ids("fail", 20) });
+      expect((await getBulkJob(job.id)).selection).toEqual(job.selection); // from selection_view
+      await database.sql("UPDATE bulk_job SET selection_view = NULL WHERE id = $1", [job.id]); // as planned before the column
+      expect((await getBulkJob(job.id)).selection).toEqual(job.selection);
       await startBulkJob(job.id, actor);
       await runBulkJob(job.id, deps(failing, { sleep: () => sleep(5) }));
       const paused = await getBulkJob(job.id);

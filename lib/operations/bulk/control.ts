@@ -2,21 +2,31 @@ import "server-only";
 // What an operator does to a bulk job after planning it: start, pause, resume, cancel, change the
 // rate; and the reads behind the jobs pages. Each change is one transaction with its audit row
 // (store.transition). Start and resume queue the job on pg-boss for any replica's worker.
+import type { BulkJob } from "@prisma/client";
 import { ApiError } from "@/lib/api/api-error";
 import type { Actor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { enqueueJob } from "@/lib/jobs/boss";
 import type { JobFailure, JobView } from "./model";
 import { cancelRemaining, recentRate, transition } from "./store";
-import { toJobView } from "./view";
+import { toJobView, VIEW_OMIT, type JobRow } from "./view";
 
 /** The pg-boss queue bulk replays run on. */
 export const BULK_REPLAY_QUEUE = "bulk-replay";
 
-async function requireJob(jobId: string) {
-  const job = await db().bulkJob.findUnique({ where: { id: jobId } });
+async function requireJob(jobId: string): Promise<JobRow> {
+  const job = await db().bulkJob.findUnique({ where: { id: jobId }, omit: VIEW_OMIT });
   if (!job) throw new ApiError("not-found", `no bulk replay ${jobId}`);
-  return job;
+  return (await withSelections([job]))[0]!;
+}
+
+/** Rows planned before selection_view get their selection read, for the view to summarise. */
+async function withSelections<T extends Omit<BulkJob, "selection">>(rows: readonly T[]): Promise<(T & { selection?: string })[]> {
+  const without = rows.filter((row) => row.selectionView === null).map((row) => row.id);
+  if (without.length === 0) return [...rows];
+  const found = await db().bulkJob.findMany({ where: { id: { in: without } }, select: { id: true, selection: true } });
+  const selections = new Map(found.map((row) => [row.id, row.selection]));
+  return rows.map((row) => (row.selectionView === null ? { ...row, selection: selections.get(row.id) ?? "null" } : row));
 }
 
 const who = (actor: Actor) => ({ actor: actor.id, via: actor.via, clientIp: actor.ip, userAgent: actor.userAgent });
@@ -111,11 +121,14 @@ export async function getBulkJob(jobId: string): Promise<JobView> {
 
 /** Recent jobs, newest first (optionally of one broker / queue). */
 export async function listBulkJobs(filter: { broker?: string; queueId?: string; limit: number }): Promise<JobView[]> {
-  const rows = await db().bulkJob.findMany({
-    where: { ...(filter.broker ? { broker: filter.broker } : {}), ...(filter.queueId ? { queueId: filter.queueId } : {}), status: { not: "planning" } },
-    orderBy: { createdAt: "desc" },
-    take: filter.limit,
-  });
+  const rows = await withSelections(
+    await db().bulkJob.findMany({
+      where: { ...(filter.broker ? { broker: filter.broker } : {}), ...(filter.queueId ? { queueId: filter.queueId } : {}), status: { not: "planning" } },
+      orderBy: { createdAt: "desc" },
+      take: filter.limit,
+      omit: VIEW_OMIT,
+    }),
+  );
   return Promise.all(rows.map(async (row) => toJobView(row, row.status === "running" ? await recentRate(row.id) : null)));
 }
 

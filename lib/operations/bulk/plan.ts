@@ -16,7 +16,7 @@ import { matchingIds, NO_FILTER } from "@/lib/triage/index-query";
 import { indexState } from "@/lib/triage/message-index";
 import { previewReplay } from "../replay";
 import { reasonRequired, type OperationMeta, type OperationTarget } from "../run";
-import type { JobSettings, JobSettingsInput, PlanRoute, PlanSummary, Selection } from "./model";
+import { selectionView, type JobSettings, type JobSettingsInput, type PlanRoute, type PlanSummary, type Selection } from "./model";
 import { auditBase, toJobView, type JobView } from "./view";
 
 /** Configured defaults and limits, with the environments that need a reason. */
@@ -142,6 +142,7 @@ export async function planBulkReplay(target: OperationTarget, actor: Actor, inpu
       broker: target.broker,
       queueId: target.queueId,
       selection: canonicalJson(input.selection),
+      selectionView: canonicalJson(selectionView(input.selection)),
       destination: input.destination ? canonicalJson(input.destination) : null,
       reason: input.reason ?? null,
       ticket: input.ticket ?? null,

@@ -2,7 +2,13 @@ import "server-only";
 // A bulk job row as the API shows it (counts, rate, ETA), and the audit fields every job row shares.
 import type { BulkJob } from "@prisma/client";
 import type { Actor } from "@/lib/auth/actor";
-import { selectionView, type JobStatus, type JobView, type PlanSummary, type Selection } from "./model";
+import { selectionView, type JobSelection, type JobStatus, type JobView, type PlanSummary, type Selection } from "./model";
+
+/** A job row as views read it: without the whole selection when the row has its view. */
+export type JobRow = Omit<BulkJob, "selection"> & { readonly selection?: string };
+
+/** Columns views leave out: an ids selection holds every id (megabytes at 100,000). */
+export const VIEW_OMIT = { selection: true } as const;
 
 export type { JobView } from "./model";
 
@@ -12,7 +18,7 @@ export function auditBase(job: Pick<BulkJob, "id" | "broker" | "queueId">, actor
 }
 
 /** The job as the API returns it; `currentRate` comes from its recent checkpoints. */
-export function toJobView(row: BulkJob, currentRate: number | null = null): JobView {
+export function toJobView(row: JobRow, currentRate: number | null = null): JobView {
   const remaining = Math.max(0, row.total - row.done - row.failed - row.skipped);
   const rate = row.status === "running" ? (currentRate ?? row.ratePerSecond) : null;
   return {
@@ -20,7 +26,7 @@ export function toJobView(row: BulkJob, currentRate: number | null = null): JobV
     actor: row.actor,
     broker: row.broker,
     queueId: row.queueId,
-    selection: selectionView(JSON.parse(row.selection) as Selection),
+    selection: row.selectionView ? (JSON.parse(row.selectionView) as JobSelection) : selectionView(JSON.parse(row.selection!) as Selection),
     destination: row.destination ? (JSON.parse(row.destination) as JobView["destination"]) : null,
     reason: row.reason,
     ticket: row.ticket,
