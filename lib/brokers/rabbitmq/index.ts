@@ -262,10 +262,13 @@ class RabbitmqAdapter implements BrokerAdapter {
     act: (scan: Scan) => Promise<T>,
     afterLostClose?: (result: T, error: unknown) => T,
   ): Promise<T> {
-    return this.oneReaderAtATime(queueId, async () => {
-      const { scan: target } = await this.scanQueue(queueId);
-      return withScan(this.name, await this.connection.get(), target, { max: this.options.maxScan, enough: untilHeld(ids), afterLostClose, read: "consume", window: ids.length }, act);
-    });
+    return this.oneReaderAtATime(queueId, () => this.readUntilHeld(queueId, ids, act, afterLostClose));
+  }
+
+  /** actOn's read, for a caller that already holds the DLQ's reader slot. */
+  private async readUntilHeld<T>(queueId: string, ids: readonly string[], act: (scan: Scan) => Promise<T>, afterLostClose?: (result: T, error: unknown) => T): Promise<T> {
+    const { scan: target } = await this.scanQueue(queueId);
+    return withScan(this.name, await this.connection.get(), target, { max: this.options.maxScan, enough: untilHeld(ids), afterLostClose, read: "consume", window: ids.length }, act);
   }
 
   /** The held messages by id, each list in queue order, for taking the first unused match of an id. */
@@ -306,13 +309,8 @@ class RabbitmqAdapter implements BrokerAdapter {
     connection: () => this.connection.get(),
     destinations: (requests) => this.resolveDestinations(requests.map((request) => request.destination)),
     replayHeld: (scan, queueId, requests, destinations) => this.replayHeld(scan, queueId, requests, destinations),
-    replayByScan: async (queueId, requests, destinations) => {
-      const { scan: target } = await this.scanQueue(queueId);
-      const ids = requests.map((request) => request.id);
-      return withScan(this.name, await this.connection.get(), target, { max: this.options.maxScan, enough: untilHeld(ids), afterLostClose: lostAcks, read: "consume", window: ids.length }, (scan) =>
-        this.replayHeld(scan, queueId, requests, destinations),
-      );
-    },
+    replayByScan: (queueId, requests, destinations) =>
+      this.readUntilHeld(queueId, requests.map((request) => request.id), (scan) => this.replayHeld(scan, queueId, requests, destinations), lostAcks),
     closed: (session) => {
       const open = this.sessions.get(session.queueId);
       open?.delete(session);

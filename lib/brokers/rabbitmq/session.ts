@@ -75,17 +75,12 @@ export class StreamingReplaySession implements ReplaySession {
       // A delivery limit needs each message seen before the next delivery spends one: no stream.
       const streamed = queue.deliveryLimit === null ? await this.fromStream(requests, destinations) : null;
       if (streamed) return streamed;
-      await this.giveBackNow();
+      await this.giveBack();
       return await this.host.replayByScan(this.queueId, requests, destinations);
     } finally {
       this.armIdle();
       release();
     }
-  }
-
-  /** Give back what is held read ahead (another reader of the DLQ holds the reader slot). */
-  async giveBack(): Promise<void> {
-    await this.giveBackNow();
   }
 
   async close(): Promise<void> {
@@ -94,7 +89,7 @@ export class StreamingReplaySession implements ReplaySession {
     this.clearIdle();
     const release = await this.host.reader(this.queueId, this);
     try {
-      await this.giveBackNow();
+      await this.giveBack();
     } finally {
       release();
       this.host.closed(this);
@@ -103,7 +98,7 @@ export class StreamingReplaySession implements ReplaySession {
 
   /** The batch from the stream's head, or null when the stream cannot serve it (then nothing was sent). */
   private async fromStream(requests: readonly ReplayRequest[], destinations: Destinations): Promise<ReplayOutcome[] | null> {
-    if (this.stream && (this.stream.lost || requests.length > this.stream.window)) await this.giveBackNow();
+    if (this.stream && (this.stream.lost || requests.length > this.stream.window)) await this.giveBack();
     const stream = this.stream ?? (await this.open(requests.length));
     const wanted = new Map<string, number>();
     for (const request of requests) wanted.set(request.id, (wanted.get(request.id) ?? 0) + 1);
@@ -143,7 +138,7 @@ export class StreamingReplaySession implements ReplaySession {
       }
     }
     // A copy that stays (failed, kept) is held ahead of the read-ahead: back to the DLQ, in order.
-    if (outcomes.some((outcome) => outcome.status !== "moved")) await this.giveBackNow();
+    if (outcomes.some((outcome) => outcome.status !== "moved")) await this.giveBack();
     return outcomes;
   }
 
@@ -176,7 +171,7 @@ export class StreamingReplaySession implements ReplaySession {
       stream.consumerTag = consumerTag;
       return stream;
     } catch (error) {
-      await this.giveBackNow();
+      await this.giveBack();
       throw toBrokerError(this.host.broker(), error, this.queueId);
     }
   }
@@ -195,10 +190,11 @@ export class StreamingReplaySession implements ReplaySession {
   }
 
   /**
-   * Cancel the consumer and requeue everything held, in order, with one multiple-nack; then wait
-   * until the DLQ counts them as ready again. The caller holds the reader slot.
+   * Give back what is held read ahead: cancel the consumer and requeue everything held, in order,
+   * with one multiple-nack; then wait until the DLQ counts them as ready again. The caller holds
+   * the reader slot (another reader of the DLQ, or this session).
    */
-  private async giveBackNow(): Promise<void> {
+  async giveBack(): Promise<void> {
     const stream = this.stream;
     this.stream = null;
     if (!stream) return;
@@ -227,7 +223,7 @@ export class StreamingReplaySession implements ReplaySession {
       this.idle = null;
       void this.host.reader(this.queueId, this).then(async (release) => {
         try {
-          await this.giveBackNow();
+          await this.giveBack();
         } finally {
           release();
         }
