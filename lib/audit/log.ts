@@ -79,11 +79,16 @@ function storedRow(record: AuditRecord, at: Date): StoredRow {
   };
 }
 
-/** Append one row to the chain inside `tx`; the caller's transaction decides whether it lands. */
-export async function appendAudit(tx: Tx, record: AuditRecord): Promise<AuditEntry> {
+/** Take the chain's lock for the rest of `tx`, then read the hash the next row follows. */
+async function lockedHead(tx: Tx): Promise<string> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK_KEY})`;
   const last = await tx.auditEntry.findFirst({ orderBy: { id: "desc" }, select: { hash: true } });
-  const previousHash = last?.hash ?? GENESIS_HASH;
+  return last?.hash ?? GENESIS_HASH;
+}
+
+/** Append one row to the chain inside `tx`; the caller's transaction decides whether it lands. */
+export async function appendAudit(tx: Tx, record: AuditRecord): Promise<AuditEntry> {
+  const previousHash = await lockedHead(tx);
   const row = storedRow(record, new Date());
   return tx.auditEntry.create({ data: { ...row, previousHash, hash: chainHash(previousHash, auditContent(row)) } });
 }
@@ -95,9 +100,7 @@ export async function appendAudit(tx: Tx, record: AuditRecord): Promise<AuditEnt
  */
 export async function appendAudits(tx: Tx, records: readonly AuditRecord[]): Promise<void> {
   if (records.length === 0) return;
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK_KEY})`;
-  const [last] = await tx.$queryRaw<{ hash: string }[]>`SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1`;
-  let previousHash = last?.hash ?? GENESIS_HASH;
+  let previousHash = await lockedHead(tx);
   const at = new Date();
   const values = records.map((record) => {
     const row = storedRow(record, at);
