@@ -10,7 +10,7 @@ import { ManagementClient, type ManagedQueue } from "./management";
 import { rabbitmqOptionsSchema, type RabbitmqOptions } from "./options";
 import { publishAllConfirmed, toHeaderValue, type PublishItem } from "./publish";
 import { defaultTarget, destinationTarget, errorText, lostAcks, publishReplay, replayOptions, stampHeaders } from "./replay";
-import { queueNotFound, settle, settleAll, streamScan, withScan, type HeldMessage, type Scan, type ScanQueue, type StreamReport } from "./scan";
+import { queueNotFound, settleAll, streamScan, withScan, type HeldMessage, type Scan, type ScanQueue, type StreamReport } from "./scan";
 import { StreamingReplaySession, type SessionHost } from "./session";
 import { deliveryLimitOf, findDeadLetterQueues, queueSettingsOf } from "./topology";
 
@@ -347,7 +347,7 @@ class RabbitmqAdapter implements BrokerAdapter {
     }
     // Every copy published back to back, then each DLQ copy acked only after its own confirm.
     const results = await publishAllConfirmed(this.name, scan.channel, sends.map((send) => send.item));
-    const acks: { index: number; held: HeldMessage }[] = [];
+    const acks: { index: number; held: HeldMessage; sentMessageId: string | null }[] = [];
     for (const [position, { index, held }] of sends.entries()) {
       const request = requests[index]!;
       const error = results[position];
@@ -367,12 +367,12 @@ class RabbitmqAdapter implements BrokerAdapter {
         continue;
       }
       outcomes[index] = { id: request.id, status: "moved", sentMessageId };
-      acks.push({ index, held });
+      acks.push({ index, held, sentMessageId });
     }
     try {
       settleAll(scan, acks.map((ack) => ack.held)); // only after the confirms: a crash before this leaves a duplicate, not a gap
     } catch (error) {
-      for (const { index } of acks) outcomes[index] = { ...(outcomes[index] as ReplayOutcome & { sentMessageId: string | null }), status: "sent-not-removed", error: errorText(error) };
+      for (const { index, sentMessageId } of acks) outcomes[index] = { id: requests[index]!.id, status: "sent-not-removed", sentMessageId, error: errorText(error) };
     }
     return outcomes;
   }
@@ -423,12 +423,15 @@ class RabbitmqAdapter implements BrokerAdapter {
   async remove(queueId: string, ids: readonly string[]): Promise<RemoveOutcome[]> {
     return this.actOn(queueId, ids, async (scan) => {
       const available = RabbitmqAdapter.byId(scan);
-      return ids.map((id): RemoveOutcome => {
+      const removing: HeldMessage[] = [];
+      const outcomes = ids.map((id): RemoveOutcome => {
         const held = available.get(id)?.shift();
         if (!held) return scan.refusal ? { id, status: "failed", error: scan.refusal } : { id, status: "not-found" };
-        settle(scan, held);
+        removing.push(held);
         return { id, status: "removed" };
       });
+      settleAll(scan, removing); // a run read off the head goes in one multiple-ack
+      return outcomes;
     }, (outcomes, error) =>
       outcomes.map((outcome): RemoveOutcome =>
         outcome.status === "removed" ? { id: outcome.id, status: "failed", error: `connection lost before the ack was confirmed: ${errorText(error)}` } : outcome,
