@@ -75,3 +75,28 @@ export async function bulkReplayBench(name: string) {
   const { runBulkJob } = await import("../lib/operations/bulk/runner");
   return { database, db, stopJobs, planBulkReplay, getBulkJob, startBulkJob, runBulkJob };
 }
+
+/**
+ * A CPU profile of one phase when BENCH_CPU_PROFILE names a directory: start() before the phase,
+ * stop() after it writes `<dir>/<name>.cpuprofile` (open it in Chrome's DevTools, or summarise it
+ * with `npx tsx bench/profile-summary.ts <file>`). Without the variable both are no-ops.
+ */
+export async function phaseProfile(name: string): Promise<{ stop(): Promise<void> }> {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  if (!dir) return { stop: async () => {} };
+  const { Session } = await import("node:inspector/promises");
+  const { mkdir, writeFile } = await import("node:fs/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 200 });
+  await session.post("Profiler.start");
+  return {
+    stop: async () => {
+      const { profile } = await session.post("Profiler.stop");
+      await mkdir(dir, { recursive: true });
+      await writeFile(`${dir}/${name}.cpuprofile`, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}

@@ -14,12 +14,13 @@
 //      (100k: npx tsx --conditions=react-server bench/rabbitmq-bulk-replay.ts 100000 500)
 // BENCH_ONLY=console seeds and measures (b) alone, for a memory run at 1M (prints RSS at each
 // tenth of the job done): npx tsx --conditions=react-server bench/rabbitmq-bulk-replay.ts 1000000 500
+// BENCH_CPU_PROFILE=dir writes a CPU profile of (b) and of (c) there (see bench/profile-summary.ts).
 // BENCH_NODELAY=1 turns Nagle off on the bench's own AMQP sockets (the adapter always has it off).
 import { randomUUID } from "node:crypto";
 import amqp from "amqplib";
 import { performance } from "node:perf_hooks";
 import { createRabbitFixture, type RabbitFixture } from "../lib/brokers/rabbitmq/test-fixture";
-import { bulkReplayBench, mb, heapMeter, memoryTrace, rssMeter } from "./measure";
+import { bulkReplayBench, mb, heapMeter, memoryTrace, phaseProfile, rssMeter } from "./measure";
 
 const COUNT = Number(process.argv[2] ?? 1_000);
 const BATCH = Number(process.argv[3] ?? 500);
@@ -128,7 +129,9 @@ async function main(): Promise<void> {
 
       meter = rssMeter();
       cpu = process.cpuUsage();
+      const profile = await phaseProfile("rabbitmq-c-adapter");
       adapterRate = await adapterMove(adapterFixture);
+      await profile.stop();
       adapterCpu = cpuPerMessage(cpu);
       adapterRss = meter.stop();
     }
@@ -153,7 +156,9 @@ async function main(): Promise<void> {
     await startBulkJob(job.id, actor);
     const runStarted = performance.now();
     const runCpu = process.cpuUsage();
+    const profile = await phaseProfile("rabbitmq-b-console");
     await runBulkJob(job.id, { resolveAdapter: () => consoleFixture.adapter, workerId: "bench", leaseMs: 30_000, returnScan: policy.returnScan, returnCheckMs: policy.returnCheckMs });
+    await profile.stop();
     const runSeconds = (performance.now() - runStarted) / 1000;
     const consoleCpu = cpuPerMessage(runCpu);
     const runRss = meter.stop();
