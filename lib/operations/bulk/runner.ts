@@ -368,11 +368,17 @@ class JobRun {
     };
     try {
       while (!this.stop) {
-        let claimed = await takeAhead();
         // Counters lag by the batch whose outcome is held; a batch with anything but moved
-        // messages is written first, so the failure share is read exact.
-        if (!clean) await flush();
-        await this.refresh();
+        // messages is written first, so the failure share is read exact. Otherwise the job re-read
+        // waits beside the claim, not after it: both follow the last broker call, and neither
+        // needs the other (4-5 ms a batch off the lane's critical path).
+        let claimed: Claimed | null;
+        if (clean) [claimed] = await Promise.all([takeAhead(), this.refresh()]);
+        else {
+          claimed = await takeAhead();
+          await flush();
+          await this.refresh();
+        }
         if (this.stop) return await withdraw(claimed, stopped());
         if (!(await this.checkThresholds(flush))) return await withdraw(claimed, stopped());
         const limit = this.batchLimit();
