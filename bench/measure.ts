@@ -73,7 +73,13 @@ export async function bulkReplayBench(name: string) {
   const { planBulkReplay } = await import("../lib/operations/bulk/plan");
   const { getBulkJob, startBulkJob } = await import("../lib/operations/bulk/control");
   const { runBulkJob } = await import("../lib/operations/bulk/runner");
-  return { database, db, stopJobs, planBulkReplay, getBulkJob, startBulkJob, runBulkJob };
+  const { closeSqlPool } = await import("../lib/db/sql");
+  /** Both connection pools closed, before the database is dropped. */
+  const disconnect = async () => {
+    await db().$disconnect();
+    await closeSqlPool();
+  };
+  return { database, db, disconnect, stopJobs, planBulkReplay, getBulkJob, startBulkJob, runBulkJob };
 }
 
 /**

@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     const connect = amqp.connect;
     (amqp as unknown as { connect: typeof connect }).connect = ((url: string, options: object = {}) => connect(url, { ...options, noDelay: true })) as typeof connect;
   }
-  const { database, db, stopJobs, planBulkReplay, getBulkJob, startBulkJob, runBulkJob } = await bulkReplayBench("bench_bulk");
+  const { database, db, disconnect, stopJobs, planBulkReplay, getBulkJob, startBulkJob, runBulkJob } = await bulkReplayBench("bench_bulk");
   // The plan reads the whole DLQ in one scan: let the adapter hold all of it.
   const connection = { maxIndexScan: COUNT + 1, maxScan: Math.max(5_000, BATCH * 4) };
   const raw = await createRabbitFixture({ connection });
@@ -188,7 +188,7 @@ async function main(): Promise<void> {
     await rawAhead.cleanup();
     await consoleFixture.cleanup();
     await adapterFixture.cleanup();
-    await db().$disconnect();
+    await disconnect();
     await database.drop();
   }
 }

@@ -16,7 +16,7 @@ const COUNT = Number(process.argv[2] ?? 2_000);
 const BATCH = Number(process.argv[3] ?? 100);
 
 async function main(): Promise<void> {
-  const { database, db, stopJobs, planBulkReplay, getBulkJob, startBulkJob, runBulkJob } = await bulkReplayBench("bench_sb_bulk");
+  const { database, disconnect, stopJobs, planBulkReplay, getBulkJob, startBulkJob, runBulkJob } = await bulkReplayBench("bench_sb_bulk");
 
   // The queues dead-letter on expiry with a 1 ms TTL: the broker fills the DLQs; copies go to "target".
   const expiring = { defaultMessageTimeToLiveMs: 1, deadLetteringOnMessageExpiration: true };
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     await adapter.close();
     await client.close();
     await emulator.stop();
-    await db().$disconnect();
+    await disconnect();
     await database.drop();
   }
 }

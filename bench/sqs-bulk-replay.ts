@@ -177,7 +177,7 @@ async function rawMove(client: SQSClient, pair: RedrivePair): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const { database, db, stopJobs, planBulkReplay, getBulkJob, startBulkJob, runBulkJob } = await bulkReplayBench("bench_sqs_bulk");
+  const { database, db, disconnect, stopJobs, planBulkReplay, getBulkJob, startBulkJob, runBulkJob } = await bulkReplayBench("bench_sqs_bulk");
 
   const emulator = await startEmulator();
   const client = new SQSClient({ region: "us-east-1", endpoint: emulator.endpoint, credentials: credentials(), useQueueUrlAsEndpoint: false });
@@ -287,7 +287,7 @@ async function main(): Promise<void> {
     await Promise.all(Object.values(pairs).flatMap((pair) => [pair.source.url, pair.dlq.url]).map((url) => client.send(new DeleteQueueCommand({ QueueUrl: url }))));
     client.destroy();
     await emulator.stop();
-    await db().$disconnect();
+    await disconnect();
     await database.drop();
   }
 }

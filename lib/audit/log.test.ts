@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { setupTestDatabase } from "@/lib/operations/testing/database";
-import { appendAudit, appendAudits } from "./log";
+import { inTransaction } from "@/lib/db/sql";
+import { appendAudit, appendAudits, appendAuditsSql } from "./log";
 import { auditRows, listAudit, verifyAuditLog } from "./query";
 
 const database = setupTestDatabase("audit");
@@ -36,6 +37,49 @@ describe("audit log", () => {
     expect(rows[0]!.messageIds).toEqual([...ids, ...awkward.slice(0, 5)]);
     expect((await listAudit({ messageId: 'quote"d' }, { limit: 10 })).entries.map((entry) => entry.action)).toEqual(["bulk-replay.batch"]);
     expect(await verifyAuditLog(1)).toMatchObject({ ok: true });
+  });
+
+  it("appends on the plain pg pool into the same chain as Prisma's appends, and both verify", async () => {
+    const ids = Array.from({ length: 500 }, (_, index) => `sql-${index}`);
+    const awkward = ['quote"d', "back\\slash", "com,ma", "{brace}", "é\u2028", "sql-0"];
+    const before = await db().auditEntry.count();
+    await Promise.all([
+      ...Array.from({ length: 5 }, (_, n) =>
+        inTransaction((client) =>
+          appendAuditsSql(client, [
+            { actor: "bulk", action: "bulk-replay.batch", operationId: `sql-job-${n}`, broker: "rabbit", queueId: "orders.dlq", messageIds: [...ids, ...awkward], request: { batch: n }, outcome: { done: 500, at: new Date(0) } },
+            { actor: "bulk", via: "token t1 (ci)", action: "bulk-replay.batch-intent", operationId: `sql-job-${n}`, messageIds: ids.slice(0, 2), request: { batch: n + 1 }, clientIp: "10.0.0.1" },
+          ]),
+        ),
+      ),
+      ...Array.from({ length: 5 }, (_, n) => append("replay.intent", { messageIds: [`prisma-${n}`] })),
+      db().$transaction((tx) => appendAudits(tx, [{ actor: "bulk", action: "bulk-replay.batch", operationId: "prisma-job", messageIds: ids.slice(0, 3) }])),
+      inTransaction((client) => appendAuditsSql(client, [])),
+    ]);
+    expect(await db().auditEntry.count()).toBe(before + 16);
+    const rows = await db().auditEntry.findMany({ where: { operationId: "sql-job-3" }, orderBy: { id: "asc" } });
+    expect(rows.map((row) => row.action)).toEqual(["bulk-replay.batch", "bulk-replay.batch-intent"]);
+    expect(rows[1]!.previousHash).toBe(rows[0]!.hash);
+    expect(rows[1]!.id).toBe(rows[0]!.id + 1n);
+    expect(rows[0]!.messageIds).toEqual([...ids, ...awkward.slice(0, 5)]);
+    expect(rows[1]).toMatchObject({ via: "token t1 (ci)", clientIp: "10.0.0.1", broker: null });
+    expect(JSON.parse(rows[0]!.outcome)).toEqual({ at: "1970-01-01T00:00:00.000Z", done: 500 });
+    expect(await verifyAuditLog(3)).toMatchObject({ ok: true, rows: before + 16 });
+  });
+
+  it("rolls the pg pool's rows back with the transaction that failed, and the pool goes on", async () => {
+    const before = await db().auditEntry.count();
+    await expect(
+      inTransaction(async (client) => {
+        await appendAuditsSql(client, [{ actor: "ana", action: "bulk-replay.batch-intent", messageIds: ["lost"] }]);
+        throw new Error("the batch's state failed to write");
+      }),
+    ).rejects.toThrow("state failed");
+    await expect(inTransaction((client) => client.query("SELECT * FROM no_such_table"))).rejects.toThrow(/no_such_table/);
+    expect(await db().auditEntry.count()).toBe(before);
+    await inTransaction((client) => appendAuditsSql(client, [{ actor: "ana", action: "bulk-replay.batch-intent", messageIds: ["kept"] }]));
+    expect(await db().auditEntry.count()).toBe(before + 1);
+    expect((await verifyAuditLog()).ok).toBe(true);
   });
 
   it("rolls the row back with the transaction that failed", async () => {

@@ -4,6 +4,7 @@ import "server-only";
 // path. Appends are serialised by a transaction-scoped advisory lock, and previous_hash is unique,
 // so concurrent writers can never fork the chain.
 import { Prisma, type AuditEntry } from "@prisma/client";
+import type { PoolClient } from "pg";
 import { canonicalize, chainHash, GENESIS_HASH } from "./chain";
 
 const { sql, join } = Prisma;
@@ -93,6 +94,18 @@ export async function appendAudit(tx: Tx, record: AuditRecord): Promise<AuditEnt
   return tx.auditEntry.create({ data: { ...row, previousHash, hash: chainHash(previousHash, auditContent(row)) } });
 }
 
+/** The rows of `records` chained after `previousHash`, in order, each with its hash. */
+function chainedRows(previousHash: string, records: readonly AuditRecord[]): (StoredRow & { previousHash: string; hash: string })[] {
+  const at = new Date();
+  return records.map((record) => {
+    const row = storedRow(record, at);
+    const hash = chainHash(previousHash, auditContent(row));
+    const chained = { ...row, previousHash, hash };
+    previousHash = hash;
+    return chained;
+  });
+}
+
 /**
  * Append several rows, in order, inside `tx`: one lock, one read of the chain's head and one
  * INSERT for all of them (a bulk replay lane writes two or three rows per batch). The rows get
@@ -100,20 +113,37 @@ export async function appendAudit(tx: Tx, record: AuditRecord): Promise<AuditEnt
  */
 export async function appendAudits(tx: Tx, records: readonly AuditRecord[]): Promise<void> {
   if (records.length === 0) return;
-  let previousHash = await lockedHead(tx);
-  const at = new Date();
-  const values = records.map((record) => {
-    const row = storedRow(record, at);
-    const hash = chainHash(previousHash, auditContent(row));
-    // The ids as one JSON text: an array parameter costs the driver a conversion per element.
-    const value = sql`(${row.at}, ${row.actor}, ${row.via}, ${row.action}, ${row.operationId}, ${row.broker}, ${row.queueId},
+  const values = chainedRows(await lockedHead(tx), records).map(
+    (row) =>
+      // The ids as one JSON text: an array parameter costs the driver a conversion per element.
+      sql`(${row.at}, ${row.actor}, ${row.via}, ${row.action}, ${row.operationId}, ${row.broker}, ${row.queueId},
       ARRAY(SELECT json_array_elements_text(${JSON.stringify(row.messageIds)}::json)),
-      ${row.request}, ${row.outcome}, ${row.clientIp}, ${row.userAgent}, ${previousHash}, ${hash})`;
-    previousHash = hash;
-    return value;
-  });
+      ${row.request}, ${row.outcome}, ${row.clientIp}, ${row.userAgent}, ${row.previousHash}, ${row.hash})`,
+  );
   // Multi-row VALUES: the id default is evaluated row by row, in this order.
   await tx.$executeRaw`
     INSERT INTO audit_log (at, actor, via, action, operation_id, broker, queue_id, message_ids, request, outcome, client_ip, user_agent, previous_hash, hash)
     VALUES ${join(values)}`;
+}
+
+/**
+ * appendAudits() on a plain pg client inside its transaction (lib/db/sql.ts: the bulk runner's
+ * per-batch writes): the same lock, head, rows and hashes, without Prisma's per-statement cost.
+ */
+export async function appendAuditsSql(client: PoolClient, records: readonly AuditRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  await client.query("SELECT pg_advisory_xact_lock($1::bigint)", [CHAIN_LOCK_KEY.toString()]);
+  const head = await client.query<{ hash: string }>("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1");
+  const rows = chainedRows(head.rows[0]?.hash ?? GENESIS_HASH, records);
+  const params: unknown[] = [];
+  const values = rows.map((row) => {
+    const at = params.length;
+    params.push(row.at, row.actor, row.via, row.action, row.operationId, row.broker, row.queueId, JSON.stringify(row.messageIds), row.request, row.outcome, row.clientIp, row.userAgent, row.previousHash, row.hash);
+    const p = (n: number) => `$${at + n}`;
+    return `(${p(1)}::timestamptz, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ARRAY(SELECT json_array_elements_text(${p(8)}::json)), ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)}, ${p(14)})`;
+  });
+  await client.query(
+    `INSERT INTO audit_log (at, actor, via, action, operation_id, broker, queue_id, message_ids, request, outcome, client_ip, user_agent, previous_hash, hash) VALUES ${values.join(", ")}`,
+    params,
+  );
 }

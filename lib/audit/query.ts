@@ -3,6 +3,7 @@ import "server-only";
 // exports), the chain check, and the console's own earlier actions on one message.
 import type { AuditEntry, Prisma } from "@prisma/client";
 import { db } from "@/lib/db/client";
+import { inTransaction } from "@/lib/db/sql";
 import type { HistoryEvent } from "@/lib/brokers/types";
 import { GENESIS_HASH, verifyChain, type ChainVerdict } from "./chain";
 import { auditContent } from "./log";
@@ -126,14 +127,18 @@ interface ReplayRow {
 async function replayRows(broker: string, ids: readonly string[], options: { excludeOperation?: string; limit?: number } = {}): Promise<ReplayRow[]> {
   if (ids.length === 0) return [];
   const limit = options.limit ?? 1_000_000;
-  return db().$transaction(async (tx) => {
-    await tx.$executeRaw`SET LOCAL enable_seqscan = off`;
-    return tx.$queryRaw<ReplayRow[]>`
-      SELECT action, at, actor, operation_id, request, outcome FROM audit_log
-      WHERE (broker || '') = ${broker} AND action = ANY(${[...REPLAY_ACTIONS]}::text[])
-        AND operation_id IS DISTINCT FROM ${options.excludeOperation ?? null}
-        AND message_ids && ARRAY(SELECT json_array_elements_text(${JSON.stringify(ids)}::json))
-      ORDER BY id + 0 LIMIT ${limit}`;
+  // On the plain pool (lib/db/sql.ts): a bulk lane runs it before every batch.
+  return inTransaction(async (client) => {
+    await client.query("SET LOCAL enable_seqscan = off");
+    const { rows } = await client.query<ReplayRow>(
+      `SELECT action, at, actor, operation_id, request, outcome FROM audit_log
+       WHERE (broker || '') = $1 AND action = ANY($2::text[])
+         AND operation_id IS DISTINCT FROM $3
+         AND message_ids && ARRAY(SELECT json_array_elements_text($4::json))
+       ORDER BY id + 0 LIMIT $5`,
+      [broker, [...REPLAY_ACTIONS], options.excludeOperation ?? null, JSON.stringify(ids), limit],
+    );
+    return rows;
   });
 }
 

@@ -3,9 +3,11 @@ import "server-only";
 // job, the items of the next batch, the batches in flight (bulk_job_inflight), and the one
 // transaction per batch that records its outcomes, its checkpoint, the job's counters and the
 // audit rows together (rule 7).
-import { Prisma, type BulkJob } from "@prisma/client";
-import { appendAudit, appendAudits, canonicalJson, type AuditRecord } from "@/lib/audit/log";
+import type { BulkJob } from "@prisma/client";
+import type { PoolClient } from "pg";
+import { appendAudit, appendAuditsSql, canonicalJson, type AuditRecord } from "@/lib/audit/log";
 import { db } from "@/lib/db/client";
+import { inTransaction, sqlPool } from "@/lib/db/sql";
 import { auditBase } from "./view";
 
 const TX_OPTIONS = { maxWait: 10_000, timeout: 30_000 } as const;
@@ -97,22 +99,28 @@ const toItem = (row: RawItem): ItemRow => ({
  * stay until a vacuum): 40-90 ms a batch by 15 % of a 1M job, and growing.
  */
 export async function nextItems(jobId: string, options: { lane: number | null; status?: string; belowSeq?: number; fromSeq?: number; limit: number }): Promise<ItemRow[]> {
-  const status = options.status ?? "pending";
-  const lane = options.lane === null ? Prisma.empty : Prisma.sql`AND lane = ${options.lane}`;
-  const below = options.belowSeq === undefined ? Prisma.empty : Prisma.sql`AND seq < ${options.belowSeq}`;
-  const from = options.fromSeq === undefined ? Prisma.empty : Prisma.sql`AND seq >= ${options.fromSeq}`;
+  const params: unknown[] = [jobId, options.status ?? "pending", options.limit];
+  const and = (condition: string, value: unknown) => (params.push(value), ` AND ${condition} $${params.length}`);
+  const filters = [
+    options.lane === null ? "" : and("lane =", options.lane),
+    options.belowSeq === undefined ? "" : and("seq <", options.belowSeq),
+    options.fromSeq === undefined ? "" : and("seq >=", options.fromSeq),
+  ].join("");
   // Not an item of a batch in flight (claimed by this or another worker, and not yet recorded).
   // One JSON value instead of a row per item: the driver's per-row, per-field parsing of 500 rows
-  // cost more than the query.
-  const [result] = await db().$queryRaw<{ items: string | null }[]>`
-    SELECT json_agg(json_build_object('seq', seq, 'message_id', message_id, 'partition_key', partition_key, 'attempts', attempts, 'error', error) ORDER BY seq)::text AS items
-    FROM (
-      SELECT seq, message_id, partition_key, attempts, error FROM bulk_job_item AS item
-      WHERE job_id = ${jobId} AND status = ${status} ${lane} ${below} ${from}
-        AND NOT EXISTS (SELECT 1 FROM bulk_job_inflight AS f WHERE f.job_id = item.job_id AND item.seq BETWEEN f.first_seq AND f.last_seq AND item.seq = ANY(f.seqs))
-      ORDER BY seq LIMIT ${options.limit}
-    ) AS next`;
-  return result?.items ? (JSON.parse(result.items) as RawItem[]).map(toItem) : [];
+  // cost more than the query. On the plain pool: it runs before every batch (lib/db/sql.ts).
+  const { rows } = await sqlPool().query<{ items: string | null }>(
+    `SELECT json_agg(json_build_object('seq', seq, 'message_id', message_id, 'partition_key', partition_key, 'attempts', attempts, 'error', error) ORDER BY seq)::text AS items
+     FROM (
+       SELECT seq, message_id, partition_key, attempts, error FROM bulk_job_item AS item
+       WHERE job_id = $1 AND status = $2${filters}
+         AND NOT EXISTS (SELECT 1 FROM bulk_job_inflight AS f WHERE f.job_id = item.job_id AND item.seq BETWEEN f.first_seq AND f.last_seq AND item.seq = ANY(f.seqs))
+       ORDER BY seq LIMIT $3
+     ) AS next`,
+    params,
+  );
+  const items = rows[0]?.items;
+  return items ? (JSON.parse(items) as RawItem[]).map(toItem) : [];
 }
 
 /** The highest batch number used so far (a worker that takes over continues after it). */
@@ -123,7 +131,6 @@ export async function lastBatch(jobId: string): Promise<number> {
   return rows[0]?.last ?? 0;
 }
 
-type Tx = Prisma.TransactionClient;
 type JobRef = Pick<BulkJob, "id" | "broker" | "queueId">;
 
 /** A batch about to go to the broker: its items, marked in flight with an intent row. */
@@ -156,13 +163,15 @@ export interface BatchWithdrawal extends BatchIntent {
 export async function writeBatches(job: JobRef, writes: { record?: BatchRecord | null; withdraw?: BatchWithdrawal | null; mark?: BatchIntent | null }): Promise<void> {
   const { record, withdraw, mark } = writes;
   if (!record && !withdraw && !mark) return;
-  await db().$transaction(async (tx) => {
+  // On the plain pool (lib/db/sql.ts): one to three of these a batch, each about six statements.
+  await inTransaction(async (client) => {
     const rows: AuditRecord[] = [];
-    if (record) rows.push(await recordTx(tx, job, record));
-    if (withdraw) rows.push(await withdrawTx(tx, job, withdraw));
-    if (mark) rows.push(await markTx(tx, job, mark));
-    await appendAudits(tx, rows);
-  }, TX_OPTIONS);
+    if (record) rows.push(await recordTx(client, job, record));
+    if (withdraw) rows.push(await withdrawTx(client, job, withdraw));
+    if (mark) rows.push(await markTx(client, job, mark));
+    // The chain's lock after the job row's (recordTx), the order transition() takes them in.
+    await appendAuditsSql(client, rows);
+  });
 }
 
 /** Before the broker call: mark the batch in flight and append its intent row, in one transaction. */
@@ -177,11 +186,12 @@ const seqRange = (items: readonly ItemRow[]) => [Math.min(...items.map((item) =>
  * (half the row writes of a batch). nextItems() skips them; a worker that takes over marks them
  * interrupted (recoverInterrupted).
  */
-async function markTx(tx: Tx, job: JobRef, { number, lane, items, actor }: BatchIntent): Promise<AuditRecord> {
+async function markTx(client: PoolClient, job: JobRef, { number, lane, items, actor }: BatchIntent): Promise<AuditRecord> {
   const [first, last] = seqRange(items);
-  await tx.$executeRaw`
-    INSERT INTO bulk_job_inflight (job_id, batch, lane, first_seq, last_seq, seqs)
-    VALUES (${job.id}, ${number}, ${lane}, ${first}, ${last}, string_to_array(${items.map((item) => item.seq).join(",")}, ',')::int[])`;
+  await client.query(
+    `INSERT INTO bulk_job_inflight (job_id, batch, lane, first_seq, last_seq, seqs) VALUES ($1, $2, $3, $4, $5, string_to_array($6, ',')::int[])`,
+    [job.id, number, lane, first, last, items.map((item) => item.seq).join(",")],
+  );
   return {
     ...auditBase(job, { id: actor }),
     action: "bulk-replay.batch-intent",
@@ -192,8 +202,8 @@ async function markTx(tx: Tx, job: JobRef, { number, lane, items, actor }: Batch
 }
 
 /** A batch claimed and never sent: no longer in flight (its items were pending all along), with a row saying why. */
-async function withdrawTx(tx: Tx, job: JobRef, { number, items, actor, reason }: BatchWithdrawal): Promise<AuditRecord> {
-  await tx.$executeRaw`DELETE FROM bulk_job_inflight WHERE job_id = ${job.id} AND batch = ${number}`;
+async function withdrawTx(client: PoolClient, job: JobRef, { number, items, actor, reason }: BatchWithdrawal): Promise<AuditRecord> {
+  await client.query("DELETE FROM bulk_job_inflight WHERE job_id = $1 AND batch = $2", [job.id, number]);
   return {
     ...auditBase(job, { id: actor }),
     action: "bulk-replay.batch-withdrawn",
@@ -210,7 +220,7 @@ export async function recordBatch(job: JobRef, batch: { number: number; lane: nu
   await writeBatches(job, { record: { ...batch, results } });
 }
 
-async function recordTx(tx: Tx, job: JobRef, batch: BatchRecord): Promise<AuditRecord> {
+async function recordTx(client: PoolClient, job: JobRef, batch: BatchRecord): Promise<AuditRecord> {
   const { results } = batch;
   const count = (...statuses: string[]) => results.filter((result) => statuses.includes(result.status)).length;
   const done = count("moved", "sent-not-removed");
@@ -219,20 +229,24 @@ async function recordTx(tx: Tx, job: JobRef, batch: BatchRecord): Promise<AuditR
   // The results as one JSON parameter: a 500-element array parameter costs the driver a
   // conversion per element (a tenth of a bulk run's CPU across a batch's arrays); JSON.stringify does not.
   const rows = JSON.stringify(results.map((result) => ({ seq: result.seq, status: result.status, error: result.error, final: FINAL.has(result.status) })));
-  await tx.$executeRaw`
-    UPDATE bulk_job_item AS item SET status = u.status, error = u.error, attempts = item.attempts + 1, batch = ${batch.number},
-      finished_at = CASE WHEN u.final THEN now() ELSE NULL END
-    FROM json_to_recordset(${rows}::json) AS u(seq int, status text, error text, final boolean)
-    WHERE item.job_id = ${job.id} AND item.seq = u.seq`;
+  await client.query(
+    `UPDATE bulk_job_item AS item SET status = u.status, error = u.error, attempts = item.attempts + 1, batch = $2,
+       finished_at = CASE WHEN u.final THEN now() ELSE NULL END
+     FROM json_to_recordset($3::json) AS u(seq int, status text, error text, final boolean)
+     WHERE item.job_id = $1 AND item.seq = u.seq`,
+    [job.id, batch.number, rows],
+  );
   // The counters, the checkpoint and the end of the batch's time in flight: one statement.
-  await tx.$executeRaw`
-    WITH counters AS (
-      UPDATE bulk_job SET done = done + ${done}, failed = failed + ${failed}, skipped = skipped + ${skipped}, updated_at = now() WHERE id = ${job.id} RETURNING id
-    ), checkpoint AS (
-      INSERT INTO bulk_job_checkpoint (job_id, batch, worker_id, lane, first_seq, last_seq, done, failed, skipped)
-      VALUES (${job.id}, ${batch.number}, ${batch.workerId}, ${batch.lane}, ${results[0]!.seq}, ${results.at(-1)!.seq}, ${done}, ${failed}, ${skipped}) RETURNING batch
-    )
-    DELETE FROM bulk_job_inflight WHERE job_id = ${job.id} AND batch = ${batch.number}`;
+  await client.query(
+    `WITH counters AS (
+       UPDATE bulk_job SET done = done + $3, failed = failed + $4, skipped = skipped + $5, updated_at = now() WHERE id = $1 RETURNING id
+     ), checkpoint AS (
+       INSERT INTO bulk_job_checkpoint (job_id, batch, worker_id, lane, first_seq, last_seq, done, failed, skipped)
+       VALUES ($1, $2, $6, $7, $8, $9, $3, $4, $5) RETURNING batch
+     )
+     DELETE FROM bulk_job_inflight WHERE job_id = $1 AND batch = $2`,
+    [job.id, batch.number, done, failed, skipped, batch.workerId, batch.lane, results[0]!.seq, results.at(-1)!.seq],
+  );
   return {
     ...auditBase(job, { id: batch.actor }),
     action: "bulk-replay.batch",

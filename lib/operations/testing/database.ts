@@ -2,6 +2,7 @@
 // test file, wired in as the app's DATABASE_URL before db() first runs.
 import { afterAll, beforeAll } from "vitest";
 import { db } from "@/lib/db/client";
+import { closeSqlPool } from "@/lib/db/sql";
 import { migrateDatabase } from "@/lib/db/migrate";
 import { createTestDatabase, withClient, type TestDatabase } from "@/lib/db/test-database";
 
@@ -23,6 +24,7 @@ export function setupTestDatabase(label: string): TestDb {
   }, 120_000);
   afterAll(async () => {
     await db().$disconnect();
+    await closeSqlPool();
     await database?.drop();
   });
   return {
