@@ -106,3 +106,46 @@ export async function phaseProfile(name: string): Promise<{ stop(): Promise<void
     },
   };
 }
+
+/**
+ * BENCH_ROUNDS=R (R > 1): run this bench R times, each in a fresh process with its own database,
+ * queues and seed, one after another, print each round's output, then the median of every
+ * "name: value" figure printed on a `ratio` line and of every msg/s figure. The machine's speed
+ * moves by ±15 % between runs here (disk waits, shared cores), so one run's ratio is a sample,
+ * not the figure. Returns false when the variable is unset or 1 (run the bench itself).
+ */
+export async function repeatRounds(): Promise<boolean> {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
+  if (!(rounds > 1)) return false;
+  const { spawnSync } = await import("node:child_process");
+  const figures = new Map<string, number[]>();
+  for (let round = 1; round <= rounds; round++) {
+    console.log(`\n=== round ${round} of ${rounds}`);
+    const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+      env: { ...process.env, BENCH_ROUNDS: "1" },
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    process.stdout.write(child.stdout);
+    if (child.status !== 0) throw new Error(`round ${round} failed (exit ${child.status})`);
+    for (const line of child.stdout.split("\n")) {
+      const rate = /^\s*(\([a-z']+\))[^:]*:\s+(\d+) msg\/s/.exec(line);
+      if (rate) figures.set(`${rate[1]} msg/s`, [...(figures.get(`${rate[1]} msg/s`) ?? []), Number(rate[2])]);
+      if (/^\s*ratio/.test(line)) {
+        for (const [, name, value] of line.matchAll(/(\([a-z']+\)\/\([a-z']+\)):\s+([\d.]+)/g)) figures.set(name!, [...(figures.get(name!) ?? []), Number(value)]);
+      }
+    }
+  }
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  };
+  console.log(`\nmedian of ${rounds} rounds (each round's figures in brackets):`);
+  for (const [name, values] of figures) {
+    const digits = name.endsWith("msg/s") ? 0 : 2;
+    console.log(`  ${name.padEnd(14)} ${median(values).toFixed(digits).padStart(7)}   [${values.map((value) => value.toFixed(digits)).join(", ")}]`);
+  }
+  return true;
+}

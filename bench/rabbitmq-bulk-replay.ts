@@ -20,7 +20,7 @@ import { randomUUID } from "node:crypto";
 import amqp from "amqplib";
 import { performance } from "node:perf_hooks";
 import { createRabbitFixture, type RabbitFixture } from "../lib/brokers/rabbitmq/test-fixture";
-import { bulkReplayBench, mb, heapMeter, memoryTrace, phaseProfile, rssMeter } from "./measure";
+import { bulkReplayBench, mb, heapMeter, memoryTrace, phaseProfile, repeatRounds, rssMeter } from "./measure";
 
 const COUNT = Number(process.argv[2] ?? 1_000);
 const BATCH = Number(process.argv[3] ?? 500);
@@ -193,7 +193,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
+(async () => ((await repeatRounds()) ? undefined : main()))().then(
   () => {
     // A handle left open would keep the run from ending: name it, then end anyway.
     const open = process.getActiveResourcesInfo().filter((kind) => kind !== "TTYWrap");

@@ -34,7 +34,7 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { createSqsAdapter } from "../lib/brokers/sqs";
-import { bulkReplayBench, mb, rssMeter } from "./measure";
+import { bulkReplayBench, mb, repeatRounds, rssMeter } from "./measure";
 
 const COUNT = Number(process.argv[2] ?? 5_000);
 const BATCH = Number(process.argv[3] ?? 100);
@@ -292,7 +292,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+(async () => ((await repeatRounds()) ? undefined : main()))().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
