@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { setupTestDatabase } from "@/lib/operations/testing/database";
 import { inTransaction } from "@/lib/db/sql";
-import { appendAudit, appendAudits, appendAuditsSql } from "./log";
+import { appendAudit, appendAudits } from "./log";
 import { auditRows, listAudit, verifyAuditLog } from "./query";
 
 const database = setupTestDatabase("audit");
@@ -22,14 +22,14 @@ describe("audit log", () => {
     // Ids with the characters an array literal would have to escape, and a repeat (stored once).
     const awkward = ['quote"d', "back\\slash", "com,ma", "{brace}", "é\u2028", "bulk-0", "bulk-0"];
     await Promise.all([
-      db().$transaction((tx) =>
-        appendAudits(tx, [
+      inTransaction((client) =>
+        appendAudits(client, [
           { actor: "bulk", action: "bulk-replay.batch", operationId: "job-1", messageIds: [...ids, ...awkward], outcome: { done: 500 } },
           { actor: "bulk", action: "bulk-replay.batch-intent", operationId: "job-1", messageIds: ids.slice(0, 3), request: { batch: 2 } },
         ]),
       ),
       append("replay.intent", { messageIds: ["single"] }),
-      db().$transaction((tx) => appendAudits(tx, [])),
+      inTransaction((client) => appendAudits(client, [])),
     ]);
     const rows = await db().auditEntry.findMany({ where: { operationId: "job-1" }, orderBy: { id: "asc" } });
     expect(rows.map((row) => row.action)).toEqual(["bulk-replay.batch", "bulk-replay.batch-intent"]);
@@ -46,15 +46,15 @@ describe("audit log", () => {
     await Promise.all([
       ...Array.from({ length: 5 }, (_, n) =>
         inTransaction((client) =>
-          appendAuditsSql(client, [
+          appendAudits(client, [
             { actor: "bulk", action: "bulk-replay.batch", operationId: `sql-job-${n}`, broker: "rabbit", queueId: "orders.dlq", messageIds: [...ids, ...awkward], request: { batch: n }, outcome: { done: 500, at: new Date(0) } },
             { actor: "bulk", via: "token t1 (ci)", action: "bulk-replay.batch-intent", operationId: `sql-job-${n}`, messageIds: ids.slice(0, 2), request: { batch: n + 1 }, clientIp: "10.0.0.1" },
           ]),
         ),
       ),
       ...Array.from({ length: 5 }, (_, n) => append("replay.intent", { messageIds: [`prisma-${n}`] })),
-      db().$transaction((tx) => appendAudits(tx, [{ actor: "bulk", action: "bulk-replay.batch", operationId: "prisma-job", messageIds: ids.slice(0, 3) }])),
-      inTransaction((client) => appendAuditsSql(client, [])),
+      db().$transaction((tx) => appendAudit(tx, { actor: "bulk", action: "bulk-replay.batch", operationId: "prisma-job", messageIds: ids.slice(0, 3) })),
+      inTransaction((client) => appendAudits(client, [])),
     ]);
     expect(await db().auditEntry.count()).toBe(before + 16);
     const rows = await db().auditEntry.findMany({ where: { operationId: "sql-job-3" }, orderBy: { id: "asc" } });
@@ -71,13 +71,13 @@ describe("audit log", () => {
     const before = await db().auditEntry.count();
     await expect(
       inTransaction(async (client) => {
-        await appendAuditsSql(client, [{ actor: "ana", action: "bulk-replay.batch-intent", messageIds: ["lost"] }]);
+        await appendAudits(client, [{ actor: "ana", action: "bulk-replay.batch-intent", messageIds: ["lost"] }]);
         throw new Error("the batch's state failed to write");
       }),
     ).rejects.toThrow("state failed");
     await expect(inTransaction((client) => client.query("SELECT * FROM no_such_table"))).rejects.toThrow(/no_such_table/);
     expect(await db().auditEntry.count()).toBe(before);
-    await inTransaction((client) => appendAuditsSql(client, [{ actor: "ana", action: "bulk-replay.batch-intent", messageIds: ["kept"] }]));
+    await inTransaction((client) => appendAudits(client, [{ actor: "ana", action: "bulk-replay.batch-intent", messageIds: ["kept"] }]));
     expect(await db().auditEntry.count()).toBe(before + 1);
     expect((await verifyAuditLog()).ok).toBe(true);
   });

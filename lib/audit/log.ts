@@ -3,13 +3,11 @@ import "server-only";
 // operation state it records, so the two commit or fail together; there is no fire-and-forget
 // path. Appends are serialised by a transaction-scoped advisory lock, and previous_hash is unique,
 // so concurrent writers can never fork the chain.
-import { Prisma, type AuditEntry } from "@prisma/client";
+import type { AuditEntry, Prisma } from "@prisma/client";
 import type { PoolClient } from "pg";
 import { canonicalize, chainHash, GENESIS_HASH } from "./chain";
 
-const { sql, join } = Prisma;
-
-/** A Prisma transaction client: every audit write happens inside one. */
+/** A Prisma transaction client (appendAudit); appendAudits takes a pg client inside its transaction. */
 export type Tx = Prisma.TransactionClient;
 
 /** What the log records about one event. */
@@ -107,30 +105,12 @@ function chainedRows(previousHash: string, records: readonly AuditRecord[]): (St
 }
 
 /**
- * Append several rows, in order, inside `tx`: one lock, one read of the chain's head and one
- * INSERT for all of them (a bulk replay lane writes two or three rows per batch). The rows get
- * their ids in the order given, which is the chain's order.
+ * Append several rows, in order, inside the transaction of a plain pg `client` (lib/db/sql.ts:
+ * the bulk runner's per-batch writes, two or three rows a batch): the chain's lock and head as
+ * appendAudit() takes them, then one INSERT for all the rows, without Prisma's per-statement
+ * cost. The rows get their ids in the order given, which is the chain's order.
  */
-export async function appendAudits(tx: Tx, records: readonly AuditRecord[]): Promise<void> {
-  if (records.length === 0) return;
-  const values = chainedRows(await lockedHead(tx), records).map(
-    (row) =>
-      // The ids as one JSON text: an array parameter costs the driver a conversion per element.
-      sql`(${row.at}, ${row.actor}, ${row.via}, ${row.action}, ${row.operationId}, ${row.broker}, ${row.queueId},
-      ARRAY(SELECT json_array_elements_text(${JSON.stringify(row.messageIds)}::json)),
-      ${row.request}, ${row.outcome}, ${row.clientIp}, ${row.userAgent}, ${row.previousHash}, ${row.hash})`,
-  );
-  // Multi-row VALUES: the id default is evaluated row by row, in this order.
-  await tx.$executeRaw`
-    INSERT INTO audit_log (at, actor, via, action, operation_id, broker, queue_id, message_ids, request, outcome, client_ip, user_agent, previous_hash, hash)
-    VALUES ${join(values)}`;
-}
-
-/**
- * appendAudits() on a plain pg client inside its transaction (lib/db/sql.ts: the bulk runner's
- * per-batch writes): the same lock, head, rows and hashes, without Prisma's per-statement cost.
- */
-export async function appendAuditsSql(client: PoolClient, records: readonly AuditRecord[]): Promise<void> {
+export async function appendAudits(client: PoolClient, records: readonly AuditRecord[]): Promise<void> {
   if (records.length === 0) return;
   await client.query("SELECT pg_advisory_xact_lock($1::bigint)", [CHAIN_LOCK_KEY.toString()]);
   const head = await client.query<{ hash: string }>("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1");
@@ -142,6 +122,8 @@ export async function appendAuditsSql(client: PoolClient, records: readonly Audi
     const p = (n: number) => `$${at + n}`;
     return `(${p(1)}::timestamptz, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ARRAY(SELECT json_array_elements_text(${p(8)}::json)), ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)}, ${p(14)})`;
   });
+  // The ids as one JSON text: an array parameter costs the driver a conversion per element.
+  // Multi-row VALUES: the id default is evaluated row by row, in this order.
   await client.query(
     `INSERT INTO audit_log (at, actor, via, action, operation_id, broker, queue_id, message_ids, request, outcome, client_ip, user_agent, previous_hash, hash) VALUES ${values.join(", ")}`,
     params,

@@ -5,7 +5,7 @@ import "server-only";
 // audit rows together (rule 7).
 import type { BulkJob } from "@prisma/client";
 import type { PoolClient } from "pg";
-import { appendAudit, appendAuditsSql, canonicalJson, type AuditRecord } from "@/lib/audit/log";
+import { appendAudit, appendAudits, canonicalJson, type AuditRecord } from "@/lib/audit/log";
 import { db } from "@/lib/db/client";
 import { inTransaction, sqlPool } from "@/lib/db/sql";
 import { auditBase } from "./view";
@@ -170,7 +170,7 @@ export async function writeBatches(job: JobRef, writes: { record?: BatchRecord |
     if (withdraw) rows.push(await withdrawTx(client, job, withdraw));
     if (mark) rows.push(await markTx(client, job, mark));
     // The chain's lock after the job row's (recordTx), the order transition() takes them in.
-    await appendAuditsSql(client, rows);
+    await appendAudits(client, rows);
   });
 }
 
