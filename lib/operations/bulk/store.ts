@@ -44,6 +44,30 @@ export async function acquireLease(jobId: string, workerId: string, leaseMs: num
   return { job, previousWorker: rows[0]!.previous };
 }
 
+/** What a running job's worker re-reads before every batch: its control fields and counters. */
+export type JobState = Pick<
+  BulkJob,
+  "status" | "phase" | "statusReason" | "ratePerSecond" | "concurrency" | "batchSize" | "returnThreshold" | "failureThreshold"
+  | "total" | "done" | "failed" | "skipped" | "returned" | "workerId" | "leaseUntil" | "startedAt" | "finishedAt" | "updatedAt"
+>;
+
+/**
+ * The job's state now, on the plain pool (lib/db/sql.ts): a lane reads it before every batch, so
+ * a pause, a cancel, a rate change or a lost lease applies at the next one. Not the selection or
+ * the summary: an ids selection holds every id (megabytes at 100k).
+ */
+export async function jobState(jobId: string): Promise<JobState> {
+  const { rows } = await sqlPool().query<JobState>(
+    `SELECT status, phase, status_reason AS "statusReason", rate_per_second AS "ratePerSecond", concurrency, batch_size AS "batchSize",
+       return_threshold AS "returnThreshold", failure_threshold AS "failureThreshold", total, done, failed, skipped, returned,
+       worker_id AS "workerId", lease_until AS "leaseUntil", started_at AS "startedAt", finished_at AS "finishedAt", updated_at AS "updatedAt"
+     FROM bulk_job WHERE id = $1`,
+    [jobId],
+  );
+  if (!rows[0]) throw new Error(`bulk job ${jobId} no longer exists`);
+  return rows[0];
+}
+
 /** Extend the lease; false when it was lost (another worker took the job over). */
 export async function renewLease(jobId: string, workerId: string, leaseMs: number): Promise<boolean> {
   const count = await db().$executeRaw`
