@@ -19,7 +19,7 @@ import type { BrokerAdapter, Destination, ReplayOutcome, ReplayRequest, ReplaySe
 import { db } from "@/lib/db/client";
 import { countReturned } from "./returns";
 import {
-  acquireLease, cancelRemaining, lastBatch, markSending, nextItems, recordBatch, recoverInterrupted, releaseLease, renewLease, transition, unfinishedItems, writeBatches,
+  acquireLease, cancelRemaining, jobState, lastBatch, markSending, nextItems, recordBatch, recoverInterrupted, releaseLease, renewLease, transition, unfinishedItems, writeBatches,
   type BatchRecord, type ItemResult, type ItemRow,
 } from "./store";
 
@@ -257,10 +257,9 @@ class JobRun {
 
   /** Re-read the job: status, rate and counters; sets `stop` when it is no longer ours to run. */
   private async refresh(): Promise<void> {
-    // Not the selection or the summary: an ids selection holds every id (megabytes at 100k), and
-    // reading it before every batch took 6 ms a batch at 40k and grew with the job.
-    const fresh = await db().bulkJob.findUniqueOrThrow({ where: { id: this.job.id }, omit: { selection: true, summary: true } });
-    this.job = { ...this.job, ...fresh };
+    // Only what can change while it runs (on the plain pool: before every batch). Not the
+    // selection: an ids selection holds every id, and reading it took 6 ms a batch at 40k.
+    this.job = { ...this.job, ...(await jobState(this.job.id)) };
     if (shuttingDown) this.stop ??= "shutdown";
     else if (this.job.workerId !== this.deps.workerId) this.stop ??= "lease-lost";
     else if (this.job.status === "cancelling") this.stop ??= "cancelling";
