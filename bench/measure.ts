@@ -1,5 +1,6 @@
 // What the bulk replay benchmarks share: the database and modules of a run, the peak RSS of a
 // phase, and memory after a full collection while a job runs.
+import { readdirSync, readFileSync } from "node:fs";
 import v8 from "node:v8";
 import vm from "node:vm";
 
@@ -55,6 +56,78 @@ export function heapMeter(everyMs = 2000): { stop(): number } {
   return { stop: () => (clearInterval(timer), sample(), peak) };
 }
 
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+type Service = "rabbitmq" | "postgres";
+/** CPU µs per message of each service in a phase, or null without /proc. */
+export type ServiceCpu = Record<Service, number> | null;
+
+/** CPU seconds so far of each RabbitMQ (beam) and Postgres process on this machine, by pid, from /proc; null where there is no /proc. */
+function serviceCpuSeconds(): Map<string, { service: Service; seconds: number }> | null {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc").filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return null;
+  }
+  const processes = new Map<string, { service: Service; seconds: number }>();
+  for (const pid of entries) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      continue; // ended meanwhile
+    }
+    const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+    const service = name.startsWith("beam") ? "rabbitmq" : name.startsWith("postgres") ? "postgres" : null;
+    if (!service) continue;
+    // utime and stime: fields 14 and 15 of the line, the 12th and 13th after the command name.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    processes.set(pid, { service, seconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND });
+  }
+  return processes;
+}
+
+/**
+ * The CPU RabbitMQ and Postgres spent during a phase, per message moved: on a machine with few
+ * cores, what the console makes Postgres do is taken from the broker. Counts the processes alive
+ * at the end (from 0 for one that started meanwhile; a Postgres backend that exits during the
+ * phase takes its share with it). Null without /proc.
+ */
+export function serviceCpu(): { stop(messages: number): ServiceCpu } {
+  const start = serviceCpuSeconds();
+  return {
+    stop: (messages) => {
+      const end = serviceCpuSeconds();
+      if (!start || !end) return null;
+      const total = { rabbitmq: 0, postgres: 0 };
+      for (const [pid, { service, seconds }] of end) total[service] += seconds - (start.get(pid)?.seconds ?? 0);
+      return { rabbitmq: (total.rabbitmq * 1e6) / messages, postgres: (total.postgres * 1e6) / messages };
+    },
+  };
+}
+
+/** A phase's serviceCpu() figures as printed. */
+export const serviceCpuText = (cpu: ServiceCpu) =>
+  cpu ? `RabbitMQ ${cpu.rabbitmq.toFixed(0)} µs/msg, Postgres ${cpu.postgres.toFixed(0)} µs/msg` : "service CPU: no /proc";
+
+/**
+ * How many bulk_job_item rows the run updated, and the share that were HOT (the new version on
+ * the same page, no index entry written: the outcome write is meant to be). Postgres counts a
+ * backend's writes when it reports them, at the latest when it exits: so the plain pool, which
+ * made the per-batch writes, is closed first (the next query opens another). Meant for a fresh
+ * database whose plan updated no item.
+ */
+export async function itemUpdates(db: () => { $queryRaw<T>(query: TemplateStringsArray, ...values: unknown[]): Promise<T> }, closeSqlPool: () => Promise<void>): Promise<{ updates: number; hotShare: string }> {
+  await closeSqlPool();
+  for (let attempt = 0; ; attempt++) {
+    const [row] = await db().$queryRaw<{ updates: bigint; hot: bigint }[]>`SELECT n_tup_upd AS updates, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname = 'bulk_job_item'`;
+    const updates = Number(row?.updates ?? 0);
+    if (updates > 0 || attempt >= 20) return { updates, hotShare: updates > 0 ? `${((Number(row!.hot) * 100) / updates).toFixed(1)} %` : "—" };
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the backends' exit reports them
+  }
+}
+
 /** Bytes as whole megabytes, for the printed figures. */
 export const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 
@@ -79,7 +152,7 @@ export async function bulkReplayBench(name: string) {
     await db().$disconnect();
     await closeSqlPool();
   };
-  return { database, db, disconnect, stopJobs, planBulkReplay, getBulkJob, startBulkJob, runBulkJob };
+  return { database, db, disconnect, closeSqlPool, stopJobs, planBulkReplay, getBulkJob, startBulkJob, runBulkJob };
 }
 
 /**
@@ -131,7 +204,15 @@ export async function repeatRounds(): Promise<boolean> {
     if (child.status !== 0) throw new Error(`round ${round} failed (exit ${child.status})`);
     for (const line of child.stdout.split("\n")) {
       const rate = /^\s*(\([a-z']+\))[^:]*:\s+(\d+) msg\/s/.exec(line);
-      if (rate) figures.set(`${rate[1]} msg/s`, [...(figures.get(`${rate[1]} msg/s`) ?? []), Number(rate[2])]);
+      const add = (name: string, value: string | undefined) => figures.set(name, [...(figures.get(name) ?? []), Number(value)]);
+      if (rate) {
+        add(`${rate[1]} msg/s`, rate[2]);
+        // CPU per message of this process, of RabbitMQ and of Postgres, where the line has them.
+        const cpu = /this process's CPU (\d+) µs\/msg(?:, RabbitMQ (\d+) µs\/msg, Postgres (\d+) µs\/msg)?/.exec(line);
+        if (cpu) add(`${rate[1]} node µs/msg`, cpu[1]);
+        if (cpu?.[2]) add(`${rate[1]} RabbitMQ µs/msg`, cpu[2]);
+        if (cpu?.[3]) add(`${rate[1]} Postgres µs/msg`, cpu[3]);
+      }
       if (/^\s*ratio/.test(line)) {
         for (const [, name, value] of line.matchAll(/(\([a-z']+\)\/\([a-z']+\)):\s+([\d.]+)/g)) figures.set(name!, [...(figures.get(name!) ?? []), Number(value)]);
       }
@@ -144,8 +225,8 @@ export async function repeatRounds(): Promise<boolean> {
   };
   console.log(`\nmedian of ${rounds} rounds (each round's figures in brackets):`);
   for (const [name, values] of figures) {
-    const digits = name.endsWith("msg/s") ? 0 : 2;
-    console.log(`  ${name.padEnd(14)} ${median(values).toFixed(digits).padStart(7)}   [${values.map((value) => value.toFixed(digits)).join(", ")}]`);
+    const digits = name.includes("/msg") || name.endsWith("msg/s") ? 0 : 2;
+    console.log(`  ${name.padEnd(22)} ${median(values).toFixed(digits).padStart(7)}   [${values.map((value) => value.toFixed(digits)).join(", ")}]`);
   }
   return true;
 }

@@ -20,7 +20,7 @@ import { randomUUID } from "node:crypto";
 import amqp from "amqplib";
 import { performance } from "node:perf_hooks";
 import { createRabbitFixture, type RabbitFixture } from "../lib/brokers/rabbitmq/test-fixture";
-import { bulkReplayBench, mb, heapMeter, memoryTrace, phaseProfile, repeatRounds, rssMeter } from "./measure";
+import { bulkReplayBench, heapMeter, itemUpdates, mb, memoryTrace, phaseProfile, repeatRounds, rssMeter, serviceCpu, serviceCpuText, type ServiceCpu } from "./measure";
 
 const COUNT = Number(process.argv[2] ?? 1_000);
 const BATCH = Number(process.argv[3] ?? 500);
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     const connect = amqp.connect;
     (amqp as unknown as { connect: typeof connect }).connect = ((url: string, options: object = {}) => connect(url, { ...options, noDelay: true })) as typeof connect;
   }
-  const { database, db, disconnect, stopJobs, planBulkReplay, getBulkJob, startBulkJob, runBulkJob } = await bulkReplayBench("bench_bulk");
+  const { database, db, disconnect, closeSqlPool, stopJobs, planBulkReplay, getBulkJob, startBulkJob, runBulkJob } = await bulkReplayBench("bench_bulk");
   // The plan reads the whole DLQ in one scan: let the adapter hold all of it.
   const connection = { maxIndexScan: COUNT + 1, maxScan: Math.max(5_000, BATCH * 4) };
   const raw = await createRabbitFixture({ connection });
@@ -114,14 +114,18 @@ async function main(): Promise<void> {
     let adapterCpu = NaN;
     let adapterRate = NaN;
     let adapterRss = NaN;
+    let rawServices: ServiceCpu = null;
+    let adapterServices: ServiceCpu = null;
     if (!CONSOLE_ONLY) {
       await seed(raw);
       await seed(rawAhead);
       await seed(adapterFixture);
       meter = rssMeter();
       let cpu = process.cpuUsage();
+      let services = serviceCpu();
       rawRate = await rawMove(raw);
       rawCpu = cpuPerMessage(cpu);
+      rawServices = services.stop(COUNT);
       rawRss = meter.stop();
       if ((await raw.depth(raw.source.id)) !== COUNT) throw new Error("raw move: the source does not hold every message");
       rawAheadRate = await rawMove(rawAhead, 2 * BATCH);
@@ -129,10 +133,12 @@ async function main(): Promise<void> {
 
       meter = rssMeter();
       cpu = process.cpuUsage();
+      services = serviceCpu();
       const profile = await phaseProfile("rabbitmq-c-adapter");
       adapterRate = await adapterMove(adapterFixture);
       await profile.stop();
       adapterCpu = cpuPerMessage(cpu);
+      adapterServices = services.stop(COUNT);
       adapterRss = meter.stop();
     }
 
@@ -156,11 +162,14 @@ async function main(): Promise<void> {
     await startBulkJob(job.id, actor);
     const runStarted = performance.now();
     const runCpu = process.cpuUsage();
+    const runServices = serviceCpu();
     const profile = await phaseProfile("rabbitmq-b-console");
     await runBulkJob(job.id, { resolveAdapter: () => consoleFixture.adapter, workerId: "bench", leaseMs: 30_000, returnScan: policy.returnScan, returnCheckMs: policy.returnCheckMs });
     await profile.stop();
     const runSeconds = (performance.now() - runStarted) / 1000;
     const consoleCpu = cpuPerMessage(runCpu);
+    const consoleServices = runServices.stop(COUNT);
+    const itemWrites = await itemUpdates(db, closeSqlPool);
     const runRss = meter.stop();
     const runTrace = await trace.stop();
     const done = await getBulkJob(job.id);
@@ -171,14 +180,15 @@ async function main(): Promise<void> {
 
     console.log(`\nRabbitMQ bulk replay, N = ${COUNT}, batch ${BATCH}, 1 lane (loopback)${process.env.BENCH_NODELAY === "1" ? ", adapter socket noDelay" : ""}`);
     if (!CONSOLE_ONLY) {
-      console.log(`  (a) raw amqplib, batched confirms:    ${Math.round(rawRate)} msg/s   peak RSS ${mb(rawRss)}   this process's CPU ${rawCpu.toFixed(0)} µs/msg`);
+      console.log(`  (a) raw amqplib, batched confirms:    ${Math.round(rawRate)} msg/s   peak RSS ${mb(rawRss)}   this process's CPU ${rawCpu.toFixed(0)} µs/msg, ${serviceCpuText(rawServices)}`);
       console.log(`  (a') the same, prefetch two batches:  ${Math.round(rawAheadRate)} msg/s   (the read-ahead the console's session uses)`);
     }
-    console.log(`  (b) console bulk replay, all safety: ${Math.round(consoleRate)} msg/s   peak RSS ${mb(runRss)}   this process's CPU ${consoleCpu.toFixed(0)} µs/msg   (${auditRows} audit rows)`);
+    console.log(`  (b) console bulk replay, all safety: ${Math.round(consoleRate)} msg/s   peak RSS ${mb(runRss)}   this process's CPU ${consoleCpu.toFixed(0)} µs/msg, ${serviceCpuText(consoleServices)}   (${auditRows} audit rows)`);
     if (!CONSOLE_ONLY) {
-      console.log(`  (c) adapter replay() alone:          ${Math.round(adapterRate)} msg/s   peak RSS ${mb(adapterRss)}   this process's CPU ${adapterCpu.toFixed(0)} µs/msg`);
+      console.log(`  (c) adapter replay() alone:          ${Math.round(adapterRate)} msg/s   peak RSS ${mb(adapterRss)}   this process's CPU ${adapterCpu.toFixed(0)} µs/msg, ${serviceCpuText(adapterServices)}`);
       console.log(`  ratio (b)/(a): ${(consoleRate / rawRate).toFixed(2)}   (b)/(a'): ${(consoleRate / rawAheadRate).toFixed(2)}   (b)/(c): ${(consoleRate / adapterRate).toFixed(2)}`);
     }
+    console.log(`  (b) item row updates: ${itemWrites.updates}, of them HOT (no index entry written): ${itemWrites.hotShare}`);
     console.log(`  (b) after a full GC at each tenth done: heap ${runTrace.map((sample) => mb(sample.heap)).join(", ")}`);
     console.log(`                                           RSS  ${runTrace.map((sample) => mb(sample.rss)).join(", ")}`);
     console.log(`  plan (freeze ${COUNT} ids + payload hashes, not in (b)): ${planSeconds.toFixed(1)} s   peak RSS ${mb(planRss)}, heap after GC at most ${mb(planHeapPeak)}`);
