@@ -202,9 +202,9 @@ export async function repeatRounds(): Promise<boolean> {
     });
     process.stdout.write(child.stdout);
     if (child.status !== 0) throw new Error(`round ${round} failed (exit ${child.status})`);
+    const add = (name: string, value: string | undefined) => figures.set(name, [...(figures.get(name) ?? []), Number(value)]);
     for (const line of child.stdout.split("\n")) {
       const rate = /^\s*(\([a-z']+\))[^:]*:\s+(\d+) msg\/s/.exec(line);
-      const add = (name: string, value: string | undefined) => figures.set(name, [...(figures.get(name) ?? []), Number(value)]);
       if (rate) {
         add(`${rate[1]} msg/s`, rate[2]);
         // CPU per message of this process, of RabbitMQ and of Postgres, where the line has them.
@@ -214,7 +214,7 @@ export async function repeatRounds(): Promise<boolean> {
         if (cpu?.[3]) add(`${rate[1]} Postgres µs/msg`, cpu[3]);
       }
       if (/^\s*ratio/.test(line)) {
-        for (const [, name, value] of line.matchAll(/(\([a-z']+\)\/\([a-z']+\)):\s+([\d.]+)/g)) figures.set(name!, [...(figures.get(name!) ?? []), Number(value)]);
+        for (const [, name, value] of line.matchAll(/(\([a-z']+\)\/\([a-z']+\)):\s+([\d.]+)/g)) add(name!, value);
       }
     }
   }

@@ -169,9 +169,9 @@ async function main(): Promise<void> {
     const runSeconds = (performance.now() - runStarted) / 1000;
     const consoleCpu = cpuPerMessage(runCpu);
     const consoleServices = runServices.stop(COUNT);
-    const itemWrites = await itemUpdates(db, closeSqlPool);
     const runRss = meter.stop();
     const runTrace = await trace.stop();
+    const itemWrites = await itemUpdates(db, closeSqlPool);
     const done = await getBulkJob(job.id);
     if (done.status !== "completed" || done.counts.done !== COUNT) throw new Error(`bulk replay ended ${done.status} with ${JSON.stringify(done.counts)}`);
     if ((await consoleFixture.depth(consoleFixture.source.id)) !== COUNT) throw new Error("bulk replay: the source does not hold every message");
