@@ -22,17 +22,18 @@ export const collectGarbage: () => void = (() => {
  * done (polled every 500 ms with `done()`): flat memory shows as ten equal figures, growth as a
  * rising row. RSS alone rises until V8 collects, leak or not; the heap after a collection does not.
  */
-export function memoryTrace(total: number, done: () => Promise<number>): { stop(): Promise<{ rss: number; heap: number }[]> } {
-  const samples: { rss: number; heap: number }[] = [];
+export function memoryTrace(total: number, done: () => Promise<number>): { stop(): Promise<{ rss: number; heap: number; at: number }[]> } {
+  const samples: { rss: number; heap: number; at: number }[] = [];
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
       await new Promise((resolve) => setTimeout(resolve, 500));
       const count = await done().catch(() => 0);
+      const at = performance.now(); // before the collection: a tenth's rate leaves out the GC that marks it
       while (samples.length < 10 && count >= ((samples.length + 1) * total) / 10) {
         collectGarbage();
         const usage = process.memoryUsage();
-        samples.push({ rss: usage.rss, heap: usage.heapUsed });
+        samples.push({ rss: usage.rss, heap: usage.heapUsed, at });
       }
     }
   })();
@@ -43,6 +44,18 @@ export function memoryTrace(total: number, done: () => Promise<number>): { stop(
       return samples;
     },
   };
+}
+
+/**
+ * Messages per second in each tenth of a phase that started at `startedAt`, from a memory trace's
+ * sample times: a rate that falls tenth by tenth is a cost that grows with the job. Sampled every
+ * 500 ms, so a tenth shorter than a few seconds reads coarse.
+ */
+export function tenthRates(total: number, startedAt: number, samples: readonly { at: number }[]): number[] {
+  return samples.map((sample, n) => {
+    const seconds = (sample.at - (n === 0 ? startedAt : samples[n - 1]!.at)) / 1000;
+    return seconds > 0 ? Math.round(total / 10 / seconds) : Number.POSITIVE_INFINITY;
+  });
 }
 
 /** The largest heap left after a full collection, sampled every `everyMs` from now (a phase with no progress count, like the plan). */

@@ -20,12 +20,14 @@ import { randomUUID } from "node:crypto";
 import amqp from "amqplib";
 import { performance } from "node:perf_hooks";
 import { createRabbitFixture, type RabbitFixture } from "../lib/brokers/rabbitmq/test-fixture";
-import { bulkReplayBench, heapMeter, itemUpdates, mb, memoryTrace, phaseProfile, repeatRounds, rssMeter, serviceCpu, serviceCpuText, type ServiceCpu } from "./measure";
+import { bulkReplayBench, heapMeter, itemUpdates, mb, memoryTrace, phaseProfile, repeatRounds, rssMeter, serviceCpu, serviceCpuText, tenthRates, type ServiceCpu } from "./measure";
 
 const COUNT = Number(process.argv[2] ?? 1_000);
 const BATCH = Number(process.argv[3] ?? 500);
 const SEED_CHUNK = 5_000;
 const CONSOLE_ONLY = process.env.BENCH_ONLY === "console";
+// Time between (b)'s return checks; the default matches the other brokers' benches.
+const RETURN_CHECK_MS = Number(process.env.BENCH_RETURN_CHECK_MS ?? 5000);
 
 async function seed(fixture: RabbitFixture): Promise<void> {
   for (let start = 0; start < COUNT; start += SEED_CHUNK) {
@@ -146,7 +148,7 @@ async function main(): Promise<void> {
     const target = { adapter: consoleFixture.adapter, broker: consoleFixture.adapter.name, queueId: consoleFixture.dlq.id, environment: null };
     const policy = {
       ratePerSecond: 100_000, maxRatePerSecond: 100_000, batchSize: BATCH, concurrency: 1, canarySize: 100, canaryWindowMs: 0,
-      returnThreshold: 0.05, failureThreshold: 0.1, maxMessages: COUNT, returnScan: 2000, returnCheckMs: 5000, reasonRequiredIn: [],
+      returnThreshold: 0.05, failureThreshold: 0.1, maxMessages: COUNT, returnScan: 2000, returnCheckMs: RETURN_CHECK_MS, reasonRequiredIn: [],
     };
     meter = rssMeter();
     const planHeap = heapMeter();
@@ -191,6 +193,7 @@ async function main(): Promise<void> {
     console.log(`  (b) item row updates: ${itemWrites.updates}, of them HOT (no index entry written): ${itemWrites.hotShare}`);
     console.log(`  (b) after a full GC at each tenth done: heap ${runTrace.map((sample) => mb(sample.heap)).join(", ")}`);
     console.log(`                                           RSS  ${runTrace.map((sample) => mb(sample.rss)).join(", ")}`);
+    console.log(`  (b) msg/s in each tenth: ${tenthRates(COUNT, runStarted, runTrace).join(", ")}`);
     console.log(`  plan (freeze ${COUNT} ids + payload hashes, not in (b)): ${planSeconds.toFixed(1)} s   peak RSS ${mb(planRss)}, heap after GC at most ${mb(planHeapPeak)}`);
   } finally {
     await stopJobs(5000);
