@@ -284,6 +284,53 @@ describe("bulk replay on rabbitmq", () => {
     }
   });
 
+  it("hears a pause through Postgres at the next batch without re-reading the job before every batch, and re-reads every batch once its notification connection is lost", async () => {
+    const fixture = await createRabbitFixture();
+    try {
+      await fixture.deadLetterBulk(bodies("sig", 400));
+      // Each broker call takes 30 ms and the rate never makes a lane wait (a wait re-reads the job
+      // anyway). Without the notification the lane would re-read only once a second: 30 batches on.
+      let calls = 0;
+      const actions = new Map<number, () => Promise<unknown>>();
+      const slow: BrokerAdapter = Object.create(fixture.adapter, {
+        openReplaySession: { value: undefined },
+        replay: {
+          value: async (queueId: string, requests: readonly ReplayRequest[]) => {
+            await actions.get(++calls)?.();
+            await sleep(30);
+            return fixture.adapter.replay(queueId, requests);
+          },
+        },
+      });
+      const job = await plan(fixture, { kind: "ids", ids: ids("sig", 400) }, { batchSize: 10, ratePerSecond: 10_000 }, slow);
+      await startBulkJob(job.id, actor);
+      const worker = deps(slow);
+      actions.set(5, () => pauseBulkJob(job.id, actor));
+      await runBulkJob(job.id, worker);
+      const paused = await getBulkJob(job.id);
+      expect(paused.status).toBe("paused");
+      // Batch 5 was at the broker when the pause came: it finishes; the one claimed after it is withdrawn.
+      expect(paused.counts.done).toBe(50);
+
+      // The LISTEN connection dies during batch 8 (of this worker's calls); the pause comes during batch 12.
+      const terminate = `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %' AND pid <> pg_backend_pid()`;
+      actions.set(8, async () => expect((await database.sql(terminate)).length).toBe(1));
+      actions.set(12, () => pauseBulkJob(job.id, actor));
+      await resumeBulkJob(job.id, actor);
+      await runBulkJob(job.id, worker);
+      const again = await getBulkJob(job.id);
+      expect(again.status).toBe("paused");
+      expect(again.counts.done).toBe(120);
+      expect(calls).toBe(12);
+      // Nothing lost, nothing twice.
+      const copies = await drainSource(fixture);
+      expect(new Set(copies.map((copy) => copy.id)).size).toBe(120);
+      expect(await fixture.depth(fixture.dlq.id)).toBe(280);
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+
   it("resumes on another worker after one is killed with SIGKILL (nothing lost, duplicates within one batch) and after a clean SIGTERM (no duplicate)", async () => {
     const fixture = await createRabbitFixture();
     const children: ChildProcess[] = [];

@@ -3,9 +3,11 @@ import "server-only";
 // coming back, then replay the rest in lanes (one per partition key group, in plan order) under
 // the job's rate limit. While a lane's batch is at the broker, one transaction records the batch
 // before it (outcomes, checkpoint, counters, audit) and claims the one after it (marked in
-// flight, intent row). The job row is re-read before every batch, so pause, cancel and a rate
-// change take effect at the next batch (a claimed batch not sent is withdrawn, with a row); a
-// batch in flight always finishes, so a message is never in neither place (the adapter sends,
+// flight, intent row). Postgres notifies a change to the job row (pause, cancel, a rate change,
+// another worker's takeover: a trigger, LISTEN), and the runner re-reads the row before its next
+// batch when it hears one; also at least once a second, and before every batch while it cannot
+// listen. So a change takes effect at the next batch (a claimed batch not sent is withdrawn, with
+// a row); a batch in flight always finishes, so a message is never in neither place (the adapter sends,
 // confirms, then removes: rule 2). A worker that dies leaves at most two batches per lane in
 // flight: the one at the broker, and either the one before it (moved, its outcome not yet
 // written) or the claimed one after it (not sent). The next worker replays them again; what the
@@ -17,6 +19,7 @@ import { BrokerError, TRANSIENT_BROKER_ERRORS } from "@/lib/brokers/errors";
 import { backoffDelay } from "@/lib/brokers/retry";
 import type { BrokerAdapter, Destination, ReplayOutcome, ReplayRequest, ReplaySession } from "@/lib/brokers/types";
 import { db } from "@/lib/db/client";
+import { subscribe, type Subscription } from "@/lib/db/sql";
 import { countReturned } from "./returns";
 import {
   acquireLease, cancelRemaining, jobState, lastBatch, markSending, nextItems, recordBatch, recoverInterrupted, releaseLease, renewLease, transition, unfinishedItems, writeBatches,
@@ -49,6 +52,10 @@ export const MAX_BATCH_ATTEMPTS = 5;
 export const MIN_FAILURE_SAMPLE = 10;
 const BACKOFF = { baseMs: 200, capMs: 10_000 } as const;
 const CANARY_POLL_MS = 1000;
+/** The trigger of migration 20261202100000 notifies a change of a job's control fields here, with its id. */
+export const JOB_CONTROL_CHANNEL = "bulk_job_control";
+/** Without a notification, the job row is still re-read before a batch when the last read is older than this. */
+const REREAD_MS = 1000;
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -180,6 +187,10 @@ class JobRun {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly adapter: BrokerAdapter;
   private readonly destination: Destination | undefined;
+  // Notifications of a change to the job row; null without a notification connection.
+  private subscription: Subscription | null = null;
+  private changed = true;
+  private readAt = 0;
 
   constructor(
     private job: BulkJob,
@@ -204,6 +215,15 @@ class JobRun {
         .catch((error: unknown) => console.error(`bulk replay ${this.job.id}: lease renewal failed: ${errorText(error)}`));
     }, Math.max(200, Math.floor(this.deps.leaseMs / 3)));
     try {
+      // Before the first read of the job, so no change falls between the two.
+      this.subscription = await subscribe(JOB_CONTROL_CHANNEL, (id) => {
+        if (id === this.job.id) this.changed = true;
+      }, () => {
+        this.changed = true;
+      }).catch((error: unknown) => {
+        console.error(`bulk replay ${this.job.id}: no notifications of job changes (the job row is re-read before every batch): ${errorText(error)}`);
+        return null;
+      });
       const recovered = await recoverInterrupted(this.job.id);
       this.batchNumber = await lastBatch(this.job.id);
       if (previousWorker && previousWorker !== this.deps.workerId) {
@@ -236,6 +256,7 @@ class JobRun {
       return this.afterStop();
     } finally {
       clearInterval(renew);
+      this.subscription?.close();
       await releaseLease(this.job.id, this.deps.workerId);
     }
   }
@@ -257,13 +278,27 @@ class JobRun {
 
   /** Re-read the job: status, rate and counters; sets `stop` when it is no longer ours to run. */
   private async refresh(): Promise<void> {
-    // Only what can change while it runs (on the plain pool: before every batch). Not the
-    // selection: an ids selection holds every id, and reading it took 6 ms a batch at 40k.
+    // Only what can change while it runs (on the plain pool). Not the selection: an ids selection
+    // holds every id, and reading it took 6 ms a batch at 40k. A change notified from here on is
+    // read by the next refresh, even if this one already sees it.
+    this.changed = false;
+    this.readAt = Date.now();
     this.job = { ...this.job, ...(await jobState(this.job.id)) };
     if (shuttingDown) this.stop ??= "shutdown";
     else if (this.job.workerId !== this.deps.workerId) this.stop ??= "lease-lost";
     else if (this.job.status === "cancelling") this.stop ??= "cancelling";
     else if (this.job.status !== "running") this.stop ??= "paused";
+  }
+
+  /**
+   * Before a clean lane's next batch: re-read the job only if a change was notified, the last read
+   * is older than REREAD_MS, or there is no live notification connection. Skipped, the counters
+   * stay as last read: they only matter with failures, and a lane with failures re-reads itself.
+   */
+  private async refreshIfChanged(): Promise<void> {
+    if (shuttingDown) this.stop ??= "shutdown";
+    if (this.subscription?.live && !this.changed && Date.now() - this.readAt < REREAD_MS) return;
+    await this.refresh();
   }
 
   private async autoPause(reason: string, extra: { returned?: number } = {}): Promise<void> {
@@ -368,11 +403,10 @@ class JobRun {
     try {
       while (!this.stop) {
         // Counters lag by the batch whose outcome is held; a batch with anything but moved
-        // messages is written first, so the failure share is read exact. Otherwise the job re-read
-        // waits beside the claim, not after it: both follow the last broker call, and neither
-        // needs the other (4-5 ms a batch off the lane's critical path).
+        // messages is written first, so the failure share is read exact. Otherwise the job is
+        // re-read only when it changed (refreshIfChanged), beside the claim, not after it.
         let claimed: Claimed | null;
-        if (clean) [claimed] = await Promise.all([takeAhead(), this.refresh()]);
+        if (clean) [claimed] = await Promise.all([takeAhead(), this.refreshIfChanged()]);
         else {
           claimed = await takeAhead();
           await flush();
