@@ -120,6 +120,29 @@ export function serviceCpu(): { stop(messages: number): ServiceCpu } {
   };
 }
 
+/**
+ * Wait until RabbitMQ and Postgres are idle (below `idleShare` of a core, together, over each of
+ * two consecutive `stepMs` windows), at most `maxMs`; returns the seconds waited. A phase leaves
+ * work behind it: the broker compacts its message store after a phase acked N persistent
+ * messages, and writes a seed to disk after the confirms. Without this the phase after it pays
+ * for it, and the phases run in a fixed order. Without /proc it returns at once.
+ */
+export async function settle({ idleShare = 0.05, stepMs = 500, maxMs = 60_000 } = {}): Promise<number> {
+  const started = performance.now();
+  let quiet = 0;
+  let last = serviceCpuSeconds();
+  if (!last) return 0;
+  while (quiet < 2 && performance.now() - started < maxMs) {
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+    const now = serviceCpuSeconds()!;
+    let busy = 0;
+    for (const [pid, { seconds }] of now) busy += seconds - (last.get(pid)?.seconds ?? seconds);
+    last = now;
+    quiet = busy / (stepMs / 1000) < idleShare ? quiet + 1 : 0;
+  }
+  return (performance.now() - started) / 1000;
+}
+
 /** A phase's serviceCpu() figures as printed. */
 export const serviceCpuText = (cpu: ServiceCpu) =>
   cpu ? `RabbitMQ ${cpu.rabbitmq.toFixed(0)} µs/msg, Postgres ${cpu.postgres.toFixed(0)} µs/msg` : "service CPU: no /proc";

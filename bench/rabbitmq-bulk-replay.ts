@@ -20,7 +20,7 @@ import { randomUUID } from "node:crypto";
 import amqp from "amqplib";
 import { performance } from "node:perf_hooks";
 import { createRabbitFixture, type RabbitFixture } from "../lib/brokers/rabbitmq/test-fixture";
-import { bulkReplayBench, heapMeter, itemUpdates, mb, memoryTrace, phaseProfile, repeatRounds, rssMeter, serviceCpu, serviceCpuText, tenthRates, type ServiceCpu } from "./measure";
+import { bulkReplayBench, heapMeter, itemUpdates, mb, memoryTrace, phaseProfile, repeatRounds, rssMeter, serviceCpu, serviceCpuText, settle, tenthRates, type ServiceCpu } from "./measure";
 
 const COUNT = Number(process.argv[2] ?? 1_000);
 const BATCH = Number(process.argv[3] ?? 500);
@@ -118,10 +118,14 @@ async function main(): Promise<void> {
     let adapterRss = NaN;
     let rawServices: ServiceCpu = null;
     let adapterServices: ServiceCpu = null;
+    // Seconds each phase waited for RabbitMQ and Postgres to go idle first (settle()).
+    const settled: string[] = [];
+    const settleFor = async (phase: string) => settled.push(`${phase} ${(await settle()).toFixed(1)} s`);
     if (!CONSOLE_ONLY) {
       await seed(raw);
       await seed(rawAhead);
       await seed(adapterFixture);
+      await settleFor("(a)");
       meter = rssMeter();
       let cpu = process.cpuUsage();
       let services = serviceCpu();
@@ -130,9 +134,11 @@ async function main(): Promise<void> {
       rawServices = services.stop(COUNT);
       rawRss = meter.stop();
       if ((await raw.depth(raw.source.id)) !== COUNT) throw new Error("raw move: the source does not hold every message");
+      await settleFor("(a')");
       rawAheadRate = await rawMove(rawAhead, 2 * BATCH);
       if ((await rawAhead.depth(rawAhead.source.id)) !== COUNT) throw new Error("raw move: the source does not hold every message");
 
+      await settleFor("(c)");
       meter = rssMeter();
       cpu = process.cpuUsage();
       services = serviceCpu();
@@ -159,6 +165,7 @@ async function main(): Promise<void> {
     const planRss = meter.stop();
     const planHeapPeak = planHeap.stop();
 
+    await settleFor("(b)");
     meter = rssMeter();
     const trace = memoryTrace(COUNT, async () => (await db().bulkJob.findUniqueOrThrow({ where: { id: job.id }, select: { done: true } })).done);
     await startBulkJob(job.id, actor);
@@ -193,6 +200,7 @@ async function main(): Promise<void> {
     console.log(`  (b) item row updates: ${itemWrites.updates}, of them HOT (no index entry written): ${itemWrites.hotShare}`);
     console.log(`  (b) after a full GC at each tenth done: heap ${runTrace.map((sample) => mb(sample.heap)).join(", ")}`);
     console.log(`                                           RSS  ${runTrace.map((sample) => mb(sample.rss)).join(", ")}`);
+    console.log(`  waited for RabbitMQ and Postgres to go idle before each phase: ${settled.join(", ")}`);
     console.log(`  (b) msg/s in each tenth: ${tenthRates(COUNT, runStarted, runTrace).join(", ")}`);
     console.log(`  plan (freeze ${COUNT} ids + payload hashes, not in (b)): ${planSeconds.toFixed(1)} s   peak RSS ${mb(planRss)}, heap after GC at most ${mb(planHeapPeak)}`);
   } finally {
