@@ -19,12 +19,14 @@
 import { randomUUID } from "node:crypto";
 import amqp from "amqplib";
 import { performance } from "node:perf_hooks";
+import { stampHeaders } from "../lib/brokers/rabbitmq/replay";
 import { createRabbitFixture, type RabbitFixture } from "../lib/brokers/rabbitmq/test-fixture";
 import { bulkReplayBench, heapMeter, itemUpdates, mb, memoryTrace, phaseProfile, repeatRounds, rssMeter, serviceCpu, serviceCpuText, settle, tenthRates, type ServiceCpu } from "./measure";
 
 const COUNT = Number(process.argv[2] ?? 1_000);
 const BATCH = Number(process.argv[3] ?? 500);
 const SEED_CHUNK = 5_000;
+const RAW_STAMP_ID = randomUUID();
 const CONSOLE_ONLY = process.env.BENCH_ONLY === "console";
 // Time between (b)'s return checks; the default matches the other brokers' benches.
 const RETURN_CHECK_MS = Number(process.env.BENCH_RETURN_CHECK_MS ?? 5000);
@@ -43,8 +45,12 @@ async function seed(fixture: RabbitFixture): Promise<void> {
   }
 }
 
-/** (a) amqplib alone: batches of BATCH, publisher confirms, then one multiple-ack per batch. */
-async function rawMove(fixture: RabbitFixture, prefetch = BATCH): Promise<number> {
+/**
+ * (a) amqplib alone: batches of BATCH, publisher confirms, then one multiple-ack per batch.
+ * `stamped` (a''): each copy also carries the console's replay stamp (three headers, rule 3) and
+ * is published mandatory (an unroutable copy comes back instead of vanishing), as the adapter's do.
+ */
+async function rawMove(fixture: RabbitFixture, prefetch = BATCH, stamped = false): Promise<number> {
   const channel = await fixture.model.createConfirmChannel();
   await channel.prefetch(prefetch);
   let moved = 0;
@@ -56,7 +62,10 @@ async function rawMove(fixture: RabbitFixture, prefetch = BATCH): Promise<number
       const current = batch;
       batch = [];
       flushing = flushing.then(async () => {
-        for (const message of current) channel.publish("", fixture.source.id, message.content, { ...message.properties, headers: { ...message.properties.headers, "x-death": undefined } });
+        for (const message of current) {
+          const headers = { ...message.properties.headers, "x-death": undefined, ...(stamped ? stampHeaders({ operationId: RAW_STAMP_ID, operator: "bench", replayCount: 1 }) : {}) };
+          channel.publish("", fixture.source.id, message.content, { ...message.properties, headers, mandatory: stamped });
+        }
         await channel.waitForConfirms();
         channel.ack(current.at(-1)!, true);
         moved += current.length;
@@ -103,15 +112,18 @@ async function main(): Promise<void> {
   const connection = { maxIndexScan: COUNT + 1, maxScan: Math.max(5_000, BATCH * 4) };
   const raw = await createRabbitFixture({ connection });
   const rawAhead = await createRabbitFixture({ connection });
+  const rawStamped = await createRabbitFixture({ connection });
   const consoleFixture = await createRabbitFixture({ connection });
   const adapterFixture = await createRabbitFixture({ connection });
   try {
-    console.log(`seeding ${COUNT} dead letters ${CONSOLE_ONLY ? "once" : "four times"}...`);
+    console.log(`seeding ${COUNT} dead letters ${CONSOLE_ONLY ? "once" : "five times"}...`);
     await seed(consoleFixture);
     let meter = rssMeter();
     let rawRate = NaN;
     let rawRss = NaN;
     let rawAheadRate = NaN;
+    let rawStampedRate = NaN;
+    let rawStampedServices: ServiceCpu = null;
     let rawCpu = NaN;
     let adapterCpu = NaN;
     let adapterRate = NaN;
@@ -124,6 +136,7 @@ async function main(): Promise<void> {
     if (!CONSOLE_ONLY) {
       await seed(raw);
       await seed(rawAhead);
+      await seed(rawStamped);
       await seed(adapterFixture);
       await settleFor("(a)");
       meter = rssMeter();
@@ -137,6 +150,11 @@ async function main(): Promise<void> {
       await settleFor("(a')");
       rawAheadRate = await rawMove(rawAhead, 2 * BATCH);
       if ((await rawAhead.depth(rawAhead.source.id)) !== COUNT) throw new Error("raw move: the source does not hold every message");
+      await settleFor("(a'')");
+      services = serviceCpu();
+      rawStampedRate = await rawMove(rawStamped, BATCH, true);
+      rawStampedServices = services.stop(COUNT);
+      if ((await rawStamped.depth(rawStamped.source.id)) !== COUNT) throw new Error("raw move: the source does not hold every message");
 
       await settleFor("(c)");
       meter = rssMeter();
@@ -191,11 +209,12 @@ async function main(): Promise<void> {
     if (!CONSOLE_ONLY) {
       console.log(`  (a) raw amqplib, batched confirms:    ${Math.round(rawRate)} msg/s   peak RSS ${mb(rawRss)}   this process's CPU ${rawCpu.toFixed(0)} µs/msg, ${serviceCpuText(rawServices)}`);
       console.log(`  (a') the same, prefetch two batches:  ${Math.round(rawAheadRate)} msg/s   (the read-ahead the console's session uses)`);
+      console.log(`  (a'') (a) with the replay stamp, mandatory: ${Math.round(rawStampedRate)} msg/s   (the copies the console must publish, rule 3)   ${serviceCpuText(rawStampedServices)}`);
     }
     console.log(`  (b) console bulk replay, all safety: ${Math.round(consoleRate)} msg/s   peak RSS ${mb(runRss)}   this process's CPU ${consoleCpu.toFixed(0)} µs/msg, ${serviceCpuText(consoleServices)}   (${auditRows} audit rows)`);
     if (!CONSOLE_ONLY) {
       console.log(`  (c) adapter replay() alone:          ${Math.round(adapterRate)} msg/s   peak RSS ${mb(adapterRss)}   this process's CPU ${adapterCpu.toFixed(0)} µs/msg, ${serviceCpuText(adapterServices)}`);
-      console.log(`  ratio (b)/(a): ${(consoleRate / rawRate).toFixed(2)}   (b)/(a'): ${(consoleRate / rawAheadRate).toFixed(2)}   (b)/(c): ${(consoleRate / adapterRate).toFixed(2)}`);
+      console.log(`  ratio (b)/(a): ${(consoleRate / rawRate).toFixed(2)}   (b)/(a'): ${(consoleRate / rawAheadRate).toFixed(2)}   (b)/(c): ${(consoleRate / adapterRate).toFixed(2)}   (b)/(a''): ${(consoleRate / rawStampedRate).toFixed(2)}   (a'')/(a): ${(rawStampedRate / rawRate).toFixed(2)}`);
     }
     console.log(`  (b) item row updates: ${itemWrites.updates}, of them HOT (no index entry written): ${itemWrites.hotShare}`);
     console.log(`  (b) after a full GC at each tenth done: heap ${runTrace.map((sample) => mb(sample.heap)).join(", ")}`);
@@ -207,6 +226,7 @@ async function main(): Promise<void> {
     await stopJobs(5000);
     await raw.cleanup();
     await rawAhead.cleanup();
+    await rawStamped.cleanup();
     await consoleFixture.cleanup();
     await adapterFixture.cleanup();
     await disconnect();
