@@ -122,10 +122,10 @@ export function serviceCpu(): { stop(messages: number): ServiceCpu } {
 
 /**
  * Wait until RabbitMQ and Postgres are idle (below `idleShare` of a core, together, over each of
- * two consecutive `stepMs` windows), at most `maxMs`; returns the seconds waited. A phase leaves
- * work behind it: the broker compacts its message store after a phase acked N persistent
- * messages, and writes a seed to disk after the confirms. Without this the phase after it pays
- * for it, and the phases run in a fixed order. Without /proc it returns at once.
+ * two consecutive `stepMs` windows), at most `maxMs`; returns the seconds waited. Work a phase
+ * leaves behind (the broker writing a seed or its store to disk, a plan's last writes) would
+ * otherwise fall on the phase after it, and the phases run in a fixed order. Without /proc it
+ * returns at once.
  */
 export async function settle({ idleShare = 0.05, stepMs = 500, maxMs = 60_000 } = {}): Promise<number> {
   const started = performance.now();
