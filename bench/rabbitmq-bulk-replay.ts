@@ -156,6 +156,12 @@ async function main(): Promise<void> {
       rawStampedServices = services.stop(COUNT);
       if ((await rawStamped.depth(rawStamped.source.id)) !== COUNT) throw new Error("raw move: the source does not hold every message");
 
+      if (process.env.BENCH_SCAN_C === "1") {
+        // As the plan reads (b)'s DLQ: every message delivered once and requeued, before (c) moves them.
+        let scanned = 0;
+        for await (const _ of adapterFixture.adapter.scan!(adapterFixture.dlq.id)) scanned++;
+        if (scanned !== COUNT) throw new Error(`scan before (c): read ${scanned} of ${COUNT}`);
+      }
       await settleFor("(c)");
       meter = rssMeter();
       cpu = process.cpuUsage();
