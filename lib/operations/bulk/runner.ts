@@ -215,11 +215,10 @@ class JobRun {
         .catch((error: unknown) => console.error(`bulk replay ${this.job.id}: lease renewal failed: ${errorText(error)}`));
     }, Math.max(200, Math.floor(this.deps.leaseMs / 3)));
     try {
-      // Before the first read of the job, so no change falls between the two.
+      // Before the first read of the job, so no change falls between the two. A lost connection
+      // needs no callback: the subscription stops being live, and every batch re-reads.
       this.subscription = await subscribe(JOB_CONTROL_CHANNEL, (id) => {
         if (id === this.job.id) this.changed = true;
-      }, () => {
-        this.changed = true;
       }).catch((error: unknown) => {
         console.error(`bulk replay ${this.job.id}: no notifications of job changes (the job row is re-read before every batch): ${errorText(error)}`);
         return null;
